@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets up (scripts/setup.sh), builds with ASan+UBSan and runs the whole suite:
+# unit tests, CLI golden tests and end-to-end tests (podman, skopeo, umoci).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset=${PRESET:-asan}
+scripts/setup.sh "$preset"
+ctest --preset "$preset" -j2 "$@"

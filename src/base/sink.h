@@ -1,0 +1,72 @@
+// Sink: where streamed bytes go. Layers flow tar → hash (diff_id) → compressor
+// → hash (digest) → file, each stage a Sink feeding the next, so nothing is
+// ever re-read to compute a digest (image-spec: DiffID vs blob digest).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+#include "base/sha256.h"
+
+namespace base {
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual Result<void> Write(std::span<const uint8_t> bytes) = 0;
+  Result<void> Write(std::string_view s) {
+    return Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+  }
+  // Flushes whatever the stage buffers into the next one. Call once, last.
+  virtual Result<void> Close() { return {}; }
+};
+
+// Hashes and counts what passes through, then forwards it to `next` (may be
+// null: hash only).
+class HashingSink : public Sink {
+ public:
+  explicit HashingSink(Sink* next) : next_(next) {}
+  Result<void> Write(std::span<const uint8_t> bytes) override {
+    hash_.Update(bytes);
+    size_ += bytes.size();
+    return next_ ? next_->Write(bytes) : Result<void>();
+  }
+  Result<void> Close() override { return next_ ? next_->Close() : Result<void>(); }
+  // "sha256:<hex>"; call once after Close().
+  std::string Digest() { return "sha256:" + hash_.FinishHex(); }
+  uint64_t size() const { return size_; }
+
+ private:
+  Sink* next_;
+  Sha256 hash_;
+  uint64_t size_ = 0;
+};
+
+// Appends to a string (tests, small blobs).
+class StringSink : public Sink {
+ public:
+  Result<void> Write(std::span<const uint8_t> bytes) override {
+    out_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return {};
+  }
+  std::string& str() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+// Writes to a stdio FILE it does not own.
+class FileSink : public Sink {
+ public:
+  FileSink(FILE* f, std::string name) : f_(f), name_(std::move(name)) {}
+  Result<void> Write(std::span<const uint8_t> bytes) override;
+
+ private:
+  FILE* f_;
+  std::string name_;
+};
+
+}  // namespace base

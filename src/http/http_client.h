@@ -1,0 +1,46 @@
+// HttpClient: the seam between distill and the network. The libcurl
+// implementation (curl_client.h) is the only one that touches sockets; tests
+// substitute a fake. Everything fetched over HTTP is verified by its caller
+// (Release signature, SHA256 from a signed index, OCI digests), so this layer
+// moves bytes and reports status; it never decides trust.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/sink.h"
+
+namespace http {
+
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // sent as is for POST/PUT/PATCH
+  // Follow redirects. The client drops the Authorization header when a
+  // redirect leaves the original host (distribution-spec: blob 307s).
+  bool follow_redirects = true;
+};
+
+struct Response {
+  long status = 0;
+  // Header names lowercased; a repeated header keeps its last value.
+  std::map<std::string, std::string> headers;
+  std::string effective_url;
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Performs `req`, streaming the response body into `body` (may be null to
+  // drop it). Fails only for transport errors (DNS, refused, reset, timeout,
+  // TLS); any HTTP status, 404 and 500 included, is a successful Response.
+  virtual base::Result<Response> Do(const Request& req, base::Sink* body) = 0;
+};
+
+}  // namespace http
