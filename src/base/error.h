@@ -27,13 +27,23 @@ class Error {
   // Returns this error with "<context>: " put in front of the message.
   template <typename... Args>
   Error Context(fmt::format_string<Args...> f, Args&&... args) const& {
-    return Error(fmt::format(f, std::forward<Args>(args)...) + ": " + message_);
+    Error e(fmt::format(f, std::forward<Args>(args)...) + ": " + message_);
+    e.detail_ = detail_;
+    return e;
+  }
+
+  // Extra lines shown under the message (a spec's source line and a caret).
+  Error WithDetail(std::string detail) && {
+    detail_ = std::move(detail);
+    return std::move(*this);
   }
 
   const std::string& message() const { return message_; }
+  const std::string& detail() const { return detail_; }
 
  private:
   std::string message_;
+  std::string detail_;
 };
 
 template <typename T>

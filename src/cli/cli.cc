@@ -1,6 +1,85 @@
-// Placeholder dispatch; replaced by the subcommand table.
+// The command line: one table of subcommands drives dispatch, help and "did
+// you mean" (ninja's -t table). CLI11 parses each subcommand's flags; a parse
+// error prints one line plus a usage hint and exits 2.
 #include "cli/cli.h"
 
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/strings.h"
+#include "cli/build_cmd.h"
+#include "cli/exit_codes.h"
+#include "cli/inspect_cmd.h"
+#include "cli/reporter.h"
+
 namespace cli {
-int Main(int, char**) { return 2; }
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* help;
+};
+
+constexpr Command kCommands[] = {
+    {"build", "build an image from a spec"},
+    {"inspect", "show an image's manifest, config and layers"},
+};
+
+std::vector<std::string> CommandNames() {
+  std::vector<std::string> names;
+  for (const Command& c : kCommands) names.push_back(c.name);
+  return names;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  // An unknown subcommand gets a suggestion before CLI11 sees it.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string sub = argv[1];
+    std::vector<std::string> names = CommandNames();
+    if (std::find(names.begin(), names.end(), sub) == names.end()) {
+      std::string close = base::ClosestMatch(sub, names);
+      PrintError(fmt::format("unknown command '{}'{}", sub,
+                             close.empty() ? "" : fmt::format(" (did you mean '{}'?)", close)));
+      fmt::print(stderr, "run 'distill --help' for usage\n");
+      return kExitUsage;
+    }
+  }
+
+  CLI::App app{"distill: minimal, reproducible OCI images from Debian packages and artifacts"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "distill 0.1.0");
+
+  BuildFlags build_flags;
+  CLI::App* build = app.add_subcommand("build", kCommands[0].help);
+  AddBuildFlags(*build, build_flags);
+
+  InspectFlags inspect_flags;
+  CLI::App* inspect = app.add_subcommand("inspect", kCommands[1].help);
+  AddInspectFlags(*inspect, inspect_flags);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (!what.empty()) what[0] = static_cast<char>(tolower(static_cast<unsigned char>(what[0])));
+    PrintError(what);
+    fmt::print(stderr, "run 'distill --help' for usage\n");
+    return kExitUsage;
+  }
+  if (build->parsed()) return RunBuild(build_flags);
+  if (inspect->parsed()) return RunInspect(inspect_flags);
+  return kExitUsage;
+}
+
 }  // namespace cli

@@ -1,0 +1,320 @@
+// Spec parsing with yaml-cpp. yaml-cpp throws on syntax and conversion errors;
+// they are caught here and turned into "<file>:<line>:<col>:" errors (STYLE:
+// no exception crosses a module boundary). Every mapping is checked against
+// the list of keys the contract defines; unknown keys get a suggestion.
+#include "build/spec.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "base/file_util.h"
+#include "base/strings.h"
+
+namespace build {
+
+namespace {
+
+Mark MarkOf(const YAML::Node& n) { return {n.Mark().line + 1, n.Mark().column + 1}; }
+
+std::string Caret(const std::string& text, Mark mark) {
+  std::vector<std::string> lines = base::Split(text, '\n');
+  if (mark.line < 1 || mark.line > static_cast<int>(lines.size())) return "";
+  const std::string& line = lines[mark.line - 1];
+  return line + "\n" + std::string(std::max(0, mark.col - 1), ' ') + "^";
+}
+
+// Parser state: the spec being filled and the file's text for errors.
+class Parser {
+ public:
+  explicit Parser(Spec& spec) : spec_(spec) {}
+
+  base::Result<void> Top(const YAML::Node& root);
+
+ private:
+  base::Error At(const YAML::Node& n, const std::string& what) {
+    return SpecError(spec_, MarkOf(n), what);
+  }
+  base::Result<void> CheckKeys(const YAML::Node& map, const std::vector<std::string>& known,
+                               const std::string& where);
+  base::Result<std::string> Scalar(const YAML::Node& n, const std::string& key);
+  base::Result<std::vector<std::string>> List(const YAML::Node& n, const std::string& key);
+  base::Result<std::map<std::string, std::string>> Map(const YAML::Node& n,
+                                                       const std::string& key);
+  base::Result<bool> Bool(const YAML::Node& n, const std::string& key);
+  base::Result<void> Files(const YAML::Node& n);
+  base::Result<void> Config(const YAML::Node& n);
+  base::Result<void> Debian(const YAML::Node& n);
+
+  Spec& spec_;
+};
+
+base::Result<void> Parser::CheckKeys(const YAML::Node& map, const std::vector<std::string>& known,
+                                     const std::string& where) {
+  if (!map.IsMap()) return base::Fail(At(map, where + " must be a mapping"));
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    std::string key = it->first.Scalar();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string close = base::ClosestMatch(key, known);
+    std::string what = fmt::format("unknown key '{}'{}", key, where == "spec" ? "" : " in " + where);
+    if (!close.empty()) what += fmt::format(" (did you mean '{}'?)", close);
+    return base::Fail(At(it->first, what));
+  }
+  return {};
+}
+
+base::Result<std::string> Parser::Scalar(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) return base::Fail(At(n, fmt::format("'{}' must be a string", key)));
+  return n.Scalar();
+}
+
+base::Result<std::vector<std::string>> Parser::List(const YAML::Node& n, const std::string& key) {
+  std::vector<std::string> out;
+  if (n.IsScalar()) return std::vector<std::string>{n.Scalar()};
+  if (!n.IsSequence()) return base::Fail(At(n, fmt::format("'{}' must be a list", key)));
+  for (const YAML::Node& item : n) {
+    if (!item.IsScalar())
+      return base::Fail(At(item, fmt::format("'{}' items must be strings", key)));
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+base::Result<std::map<std::string, std::string>> Parser::Map(const YAML::Node& n,
+                                                             const std::string& key) {
+  if (!n.IsMap()) return base::Fail(At(n, fmt::format("'{}' must be a mapping", key)));
+  std::map<std::string, std::string> out;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (!it->second.IsScalar())
+      return base::Fail(At(it->second, fmt::format("'{}' values must be strings", key)));
+    out[it->first.Scalar()] = it->second.Scalar();
+  }
+  return out;
+}
+
+base::Result<bool> Parser::Bool(const YAML::Node& n, const std::string& key) {
+  bool v = false;
+  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v))
+    return base::Fail(At(n, fmt::format("'{}' must be true or false", key)));
+  return v;
+}
+
+base::Result<uint32_t> ParseMode(const std::string& s) {
+  if (s.empty() || s.size() > 5 || s.find_first_not_of("01234567") != std::string::npos)
+    return base::Fail("invalid mode '{}' (expected octal such as \"0644\")", s);
+  uint32_t mode = static_cast<uint32_t>(std::stoul(s, nullptr, 8));
+  if (mode > 07777) return base::Fail("invalid mode '{}' (expected octal such as \"0644\")", s);
+  return mode;
+}
+
+base::Result<void> Parser::Files(const YAML::Node& n) {
+  if (!n.IsSequence()) return base::Fail(At(n, "'files' must be a list"));
+  for (const YAML::Node& item : n) {
+    DISTILL_TRY(CheckKeys(item, {"src", "from", "dst", "mode", "owner", "exclude", "layer"},
+                          "files entry"));
+    FileSpec f;
+    f.mark = MarkOf(item);
+    if (!item["src"]) return base::Fail(At(item, "files entry has no 'src'"));
+    if (!item["dst"]) return base::Fail(At(item, "files entry has no 'dst'"));
+    base::Result<std::string> src = Scalar(item["src"], "src");
+    if (!src) return base::Fail(src.error());
+    f.src = *src;
+    base::Result<std::string> dst = Scalar(item["dst"], "dst");
+    if (!dst) return base::Fail(dst.error());
+    f.dst = *dst;
+    if (f.dst.empty() || f.dst[0] != '/')
+      return base::Fail(At(item["dst"], fmt::format("'dst' must be an absolute path, got '{}'", f.dst)));
+    if (item["from"]) {
+      base::Result<std::string> from = Scalar(item["from"], "from");
+      if (!from) return base::Fail(from.error());
+      f.from = *from;
+    }
+    if (item["mode"]) {
+      base::Result<std::string> m = Scalar(item["mode"], "mode");
+      if (!m) return base::Fail(m.error());
+      base::Result<uint32_t> mode = ParseMode(*m);
+      if (!mode) return base::Fail(At(item["mode"], mode.error().message()));
+      f.mode = *mode;
+    }
+    if (item["owner"]) {
+      base::Result<std::string> o = Scalar(item["owner"], "owner");
+      if (!o) return base::Fail(o.error());
+      f.owner = *o;
+    }
+    if (item["exclude"]) {
+      base::Result<std::vector<std::string>> ex = List(item["exclude"], "exclude");
+      if (!ex) return base::Fail(ex.error());
+      f.exclude = *ex;
+    }
+    if (item["layer"]) {
+      base::Result<std::string> l = Scalar(item["layer"], "layer");
+      if (!l) return base::Fail(l.error());
+      f.layer = *l;
+    }
+    spec_.files.push_back(std::move(f));
+  }
+  return {};
+}
+
+base::Result<void> Parser::Config(const YAML::Node& n) {
+  DISTILL_TRY(CheckKeys(n,
+                        {"user", "workdir", "entrypoint", "cmd", "env", "ports", "labels",
+                         "volumes", "stop_signal"},
+                        "config"));
+  ConfigSpec& c = spec_.config;
+  for (const char* key : {"user", "workdir"}) {
+    if (!n[key]) continue;
+    base::Result<std::string> v = Scalar(n[key], key);
+    if (!v) return base::Fail(v.error());
+    (std::string(key) == "user" ? c.user : c.workdir) = *v;
+  }
+  if (c.workdir && (c.workdir->empty() || (*c.workdir)[0] != '/'))
+    return base::Fail(At(n["workdir"], fmt::format("'workdir' must be an absolute path, got '{}'", *c.workdir)));
+  for (const char* key : {"entrypoint", "cmd"}) {
+    if (!n[key]) continue;
+    base::Result<std::vector<std::string>> v = List(n[key], key);
+    if (!v) return base::Fail(v.error());
+    (std::string(key) == "cmd" ? c.cmd : c.entrypoint) = *v;
+  }
+  if (n["env"]) {
+    if (!n["env"].IsMap()) return base::Fail(At(n["env"], "'env' must be a mapping"));
+    for (auto it = n["env"].begin(); it != n["env"].end(); ++it) {
+      if (!it->second.IsScalar())
+        return base::Fail(At(it->second, "'env' values must be strings"));
+      c.env.emplace_back(it->first.Scalar(), it->second.Scalar());
+    }
+  }
+  for (const char* key : {"ports", "volumes"}) {
+    if (!n[key]) continue;
+    base::Result<std::vector<std::string>> v = List(n[key], key);
+    if (!v) return base::Fail(v.error());
+    (std::string(key) == "ports" ? c.ports : c.volumes) = *v;
+  }
+  for (std::string& p : c.ports)
+    if (p.find('/') == std::string::npos) p += "/tcp";
+  if (n["labels"]) {
+    base::Result<std::map<std::string, std::string>> v = Map(n["labels"], "labels");
+    if (!v) return base::Fail(v.error());
+    c.labels = *v;
+  }
+  if (n["stop_signal"]) {
+    base::Result<std::string> v = Scalar(n["stop_signal"], "stop_signal");
+    if (!v) return base::Fail(v.error());
+    c.stop_signal = *v;
+  }
+  return {};
+}
+
+base::Result<void> Parser::Debian(const YAML::Node& n) {
+  DISTILL_TRY(CheckKeys(n, {"mirror", "suite", "components", "keyring"}, "debian"));
+  DebianSpec& d = spec_.debian;
+  d.mark = MarkOf(n);
+  spec_.has_debian = true;
+  for (const char* key : {"mirror", "suite", "keyring"}) {
+    if (!n[key]) continue;
+    base::Result<std::string> v = Scalar(n[key], key);
+    if (!v) return base::Fail(v.error());
+    std::string k = key;
+    (k == "mirror" ? d.mirror : k == "suite" ? d.suite : d.keyring) = *v;
+  }
+  if (n["components"]) {
+    base::Result<std::vector<std::string>> v = List(n["components"], "components");
+    if (!v) return base::Fail(v.error());
+    d.components = *v;
+  }
+  return {};
+}
+
+base::Result<void> Parser::Top(const YAML::Node& root) {
+  if (!root.IsDefined() || root.IsNull()) return {};  // an empty spec is scratch with nothing
+  DISTILL_TRY(CheckKeys(root,
+                        {"base", "debian", "platforms", "packages", "files", "stages", "config",
+                         "accounts", "exclude", "slim", "minimize", "compression"},
+                        "spec"));
+  if (root["base"]) {
+    base::Result<std::string> v = Scalar(root["base"], "base");
+    if (!v) return base::Fail(v.error());
+    spec_.base = *v;
+    spec_.base_mark = MarkOf(root["base"]);
+  }
+  if (root["debian"]) DISTILL_TRY(Debian(root["debian"]));
+  if (root["platforms"]) {
+    base::Result<std::vector<std::string>> v = List(root["platforms"], "platforms");
+    if (!v) return base::Fail(v.error());
+    spec_.platforms = *v;
+  }
+  if (root["packages"]) {
+    base::Result<std::vector<std::string>> v = List(root["packages"], "packages");
+    if (!v) return base::Fail(v.error());
+    spec_.packages = *v;
+    spec_.packages_mark = MarkOf(root["packages"]);
+  }
+  if (root["files"]) DISTILL_TRY(Files(root["files"]));
+  if (root["config"]) DISTILL_TRY(Config(root["config"]));
+  if (root["exclude"]) {
+    base::Result<std::vector<std::string>> v = List(root["exclude"], "exclude");
+    if (!v) return base::Fail(v.error());
+    spec_.exclude = *v;
+  }
+  if (root["stages"]) {
+    spec_.has_stages = true;
+    spec_.stages_mark = MarkOf(root["stages"]);
+  }
+  if (root["accounts"]) {
+    spec_.has_accounts = true;
+    spec_.accounts_mark = MarkOf(root["accounts"]);
+  }
+  if (root["slim"]) {
+    base::Result<bool> v = Bool(root["slim"], "slim");
+    if (!v) return base::Fail(v.error());
+    spec_.slim = *v;
+  }
+  if (root["minimize"]) {
+    base::Result<bool> v = Bool(root["minimize"], "minimize");
+    if (!v) return base::Fail(v.error());
+    spec_.minimize = *v;
+    spec_.minimize_mark = MarkOf(root["minimize"]);
+  }
+  if (root["compression"]) {
+    base::Result<std::string> v = Scalar(root["compression"], "compression");
+    if (!v) return base::Fail(v.error());
+    if (*v != "gzip" && *v != "zstd")
+      return base::Fail(At(root["compression"],
+                           fmt::format("unknown compression '{}' (expected gzip or zstd)", *v)));
+    spec_.compression = *v;
+  }
+  return {};
+}
+
+}  // namespace
+
+base::Error SpecError(const Spec& spec, Mark mark, const std::string& what) {
+  return base::Error("{}:{}:{}: {}", spec.path, mark.line, mark.col, what)
+      .WithDetail(Caret(spec.source_text, mark));
+}
+
+base::Result<Spec> ParseSpec(const std::string& text, const std::string& path) {
+  Spec spec;
+  spec.path = path;
+  spec.source_text = text;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    return base::Fail(SpecError(spec, {e.mark.line + 1, e.mark.column + 1},
+                                "yaml syntax error: " + e.msg));
+  }
+  try {
+    Parser parser(spec);
+    DISTILL_TRY(parser.Top(root));
+  } catch (const YAML::Exception& e) {
+    return base::Fail(SpecError(spec, {e.mark.line + 1, e.mark.column + 1}, e.msg));
+  }
+  return spec;
+}
+
+base::Result<Spec> LoadSpec(const std::string& path) {
+  base::Result<std::string> text = base::ReadFile(path);
+  if (!text) return base::Fail(text.error());
+  return ParseSpec(*text, path);
+}
+
+}  // namespace build

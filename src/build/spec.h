@@ -1,0 +1,87 @@
+// The distill spec (docs/spec.md, DESIGN.md "The spec"): what to build, read
+// from YAML. Parsing checks every key against the contract, so a typo is an
+// error with its file:line:col and a "did you mean" rather than a silently
+// ignored setting.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/error.h"
+
+namespace build {
+
+// Where a value sits in the spec file, for error messages.
+struct Mark {
+  int line = 0;  // 1-based
+  int col = 0;   // 1-based
+};
+
+struct FileSpec {
+  std::string src;   // path in the context (or in stage `from`)
+  std::string from;  // build stage name; empty: the context
+  std::string dst;   // absolute path in the image
+  std::optional<uint32_t> mode;
+  std::string owner;  // "uid:gid", "uid", or names
+  std::vector<std::string> exclude;
+  std::string layer;  // entries with the same name share a layer
+  Mark mark;
+};
+
+struct DebianSpec {
+  std::string mirror;
+  std::string suite;
+  std::vector<std::string> components;
+  std::string keyring;
+  Mark mark;
+};
+
+struct ConfigSpec {
+  std::optional<std::string> user;
+  std::optional<std::string> workdir;
+  std::optional<std::vector<std::string>> entrypoint;
+  std::optional<std::vector<std::string>> cmd;
+  std::vector<std::pair<std::string, std::string>> env;  // in spec order
+  std::vector<std::string> ports;
+  std::vector<std::string> volumes;
+  std::map<std::string, std::string> labels;
+  std::string stop_signal;
+};
+
+struct Spec {
+  std::string path;         // the spec file
+  std::string source_text;  // its text, for error carets
+  std::string base = "scratch";
+  Mark base_mark;
+  DebianSpec debian;
+  bool has_debian = false;
+  std::vector<std::string> platforms;
+  std::vector<std::string> packages;
+  Mark packages_mark;
+  std::vector<FileSpec> files;
+  bool has_stages = false;
+  bool has_accounts = false;
+  Mark stages_mark, accounts_mark;
+  ConfigSpec config;
+  std::vector<std::string> exclude;
+  bool slim = true;
+  bool minimize = false;
+  Mark minimize_mark;
+  std::string compression;  // "gzip" (default) or "zstd"
+};
+
+// Parses spec text; `path` names it in errors. Errors read
+// "<path>:<line>:<col>: <what>" and carry the source line and a caret as
+// detail.
+base::Result<Spec> ParseSpec(const std::string& text, const std::string& path);
+// Reads and parses the spec file at `path`.
+base::Result<Spec> LoadSpec(const std::string& path);
+
+// An error at `mark` in `spec`'s file, with the caret detail.
+base::Error SpecError(const Spec& spec, Mark mark, const std::string& what);
+
+}  // namespace build

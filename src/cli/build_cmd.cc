@@ -1,0 +1,119 @@
+// `distill build [-f FILE] [CONTEXT] [-o DEST]...`: load the spec, build, then
+// write every destination. Destinations are parsed before anything is built,
+// so a bad -o fails at once; output happens only after a successful build.
+#include "cli/build_cmd.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "base/file_util.h"
+#include "build/build.h"
+#include "cli/exit_codes.h"
+#include "cli/reporter.h"
+#include "oci/output.h"
+
+namespace cli {
+
+void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
+  cmd.add_option("-f,--file", f.file, "spec file (default: ./distill.yaml)");
+  cmd.add_option("context", f.context, "build context (default: the spec's directory)");
+  cmd.add_option("-o,--output", f.outputs, "destination: oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+                                           "docker-archive:FILE[:NAME:TAG]");
+  cmd.add_option("--platform", f.platforms, "os/arch[/variant], comma-separated")->delimiter(',');
+  cmd.add_option("--cache", f.cache, "cache directory (default: ~/.cache/distill)");
+  cmd.add_option("--compression", f.compression, "layer compression")
+      ->check(CLI::IsMember({"gzip", "zstd"}));
+  cmd.add_option("--progress", f.progress, "progress on stderr")
+      ->check(CLI::IsMember({"auto", "plain", "none"}));
+  cmd.add_flag("--json", f.json, "print one JSON object on stdout");
+  cmd.add_flag("--locked", f.locked, "build exactly the packages of distill.lock");
+  cmd.add_flag("--offline", f.offline, "use the cache only");
+}
+
+// SOURCE_DATE_EPOCH (reproducible-builds.org): the clamp for all times.
+static base::Result<int64_t> SourceDateEpoch() {
+  const char* s = getenv("SOURCE_DATE_EPOCH");
+  if (!s || !*s) return 0;
+  char* end = nullptr;
+  long long v = strtoll(s, &end, 10);
+  if (*end != '\0' || v < 0) return base::Fail("invalid SOURCE_DATE_EPOCH '{}'", s);
+  return static_cast<int64_t>(v);
+}
+
+static std::string ResultJson(const oci::Bundle& b, const std::vector<oci::ImageRef>& outs) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const oci::Layer& l : b.images[0].layers)
+    layers.push_back({{"digest", l.descriptor.digest},
+                      {"diffId", l.diff_id},
+                      {"size", l.descriptor.size},
+                      {"uncompressedSize", l.uncompressed_size},
+                      {"mediaType", l.descriptor.media_type},
+                      {"createdBy", l.created_by}});
+  nlohmann::json platforms = nlohmann::json::array();
+  for (const oci::ImageManifest& m : b.images)
+    platforms.push_back({{"platform", m.platform.ToString()}, {"manifest", m.manifest.digest},
+                         {"config", m.config.digest}});
+  nlohmann::json outputs = nlohmann::json::array();
+  for (const oci::ImageRef& r : outs) outputs.push_back(r.text);
+  nlohmann::json j = {{"digest", b.top.digest}, {"mediaType", b.top.media_type},
+                      {"size", b.TotalSize()},  {"layers", layers},
+                      {"platforms", platforms}, {"outputs", outputs}};
+  return j.dump(2);
+}
+
+int RunBuild(const BuildFlags& f) {
+  std::vector<oci::ImageRef> outs;
+  for (const std::string& o : f.outputs) {
+    base::Result<oci::ImageRef> ref = oci::ParseImageRef(o);
+    if (!ref) {
+      PrintError(ref.error().message());
+      return kExitUsage;
+    }
+    outs.push_back(*ref);
+  }
+  base::Result<int64_t> sde = SourceDateEpoch();
+  if (!sde) {
+    PrintError(sde.error().message());
+    return kExitUsage;
+  }
+  std::string file = f.file.empty() ? "distill.yaml" : f.file;
+  base::Result<build::Spec> spec = build::LoadSpec(file);
+  if (!spec) {
+    PrintError(spec.error().message(), spec.error().detail());
+    return kExitFailure;
+  }
+  StderrReporter reporter(f.progress == "plain"  ? ProgressMode::kPlain
+                          : f.progress == "none" ? ProgressMode::kNone
+                                                 : ProgressMode::kAuto);
+  build::BuildOptions opts;
+  opts.context_dir = f.context;
+  opts.platforms = f.platforms;
+  opts.compression = f.compression;
+  opts.cache_dir = f.cache;
+  opts.source_date_epoch = *sde;
+  opts.threads = std::max(1u, std::thread::hardware_concurrency());
+  build::BuildContext ctx(opts, reporter);
+  base::Result<oci::Bundle> bundle = build::Build(ctx, *spec);
+  if (!bundle) {
+    base::Error e = bundle.error().Context("building '{}'", file);
+    PrintError(e.message(), e.detail());
+    return kExitFailure;
+  }
+  for (const oci::ImageRef& ref : outs) {
+    reporter.Status(fmt::format("writing {}", ref.text));
+    base::Result<void> w = oci::WriteImage(ref, *bundle);
+    if (!w) {
+      PrintError(w.error().message());
+      return kExitFailure;
+    }
+  }
+  if (f.json)
+    fmt::print("{}\n", ResultJson(*bundle, outs));
+  else
+    fmt::print("{}\n", bundle->top.digest);
+  return kExitOk;
+}
+
+}  // namespace cli

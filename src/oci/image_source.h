@@ -1,0 +1,31 @@
+// Reading images from the local forms: an OCI layout directory, an
+// oci-archive, and a docker-archive (Docker ≥ 25 layout-style, or the older
+// manifest.json-only form). Used by `inspect` now, by `copy` and by bases
+// pulled from archives later.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "oci/descriptor.h"
+#include "oci/reference.h"
+
+namespace oci {
+
+class ImageSource {
+ public:
+  virtual ~ImageSource() = default;
+  // Opens `ref` (local transports only).
+  static base::Result<std::unique_ptr<ImageSource>> Open(const ImageRef& ref);
+
+  // The descriptor `ref` names: its tag, or the only image in the source.
+  // Errors list the tags when the choice is ambiguous or the tag is absent.
+  virtual base::Result<Descriptor> Top() = 0;
+  // A small blob (manifest, index, config), verified against its digest.
+  virtual base::Result<std::string> ReadBlob(const std::string& digest) = 0;
+};
+
+}  // namespace oci
