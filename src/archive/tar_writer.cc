@@ -18,8 +18,6 @@
 // the archive ends right after its two zero blocks, as Go's archive/tar does.
 #include "archive/tar_writer.h"
 
-#include <locale.h>
-
 #include "archive/libarchive.h"
 
 namespace archive {
@@ -110,25 +108,6 @@ UniqueEntry MakeEntry(const TarEntry& e) {
     archive_entry_xattr_add_entry(entry.get(), key.c_str(), value.data(), value.size());
   return entry;
 }
-
-// Switches this thread to the C locale while it lives. libarchive converts
-// names through the current locale's charset (nl_langinfo), and a UTF-8
-// locale would write non-ASCII names differently than the C locale does.
-class ScopedCLocale {
- public:
-  ScopedCLocale() {
-    static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
-    if (c_locale != locale_t{}) old_ = uselocale(c_locale);
-  }
-  ~ScopedCLocale() {
-    if (old_ != locale_t{}) uselocale(old_);
-  }
-  ScopedCLocale(const ScopedCLocale&) = delete;
-  ScopedCLocale& operator=(const ScopedCLocale&) = delete;
-
- private:
-  locale_t old_{};
-};
 
 }  // namespace
 
