@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "base/file_util.h"
+#include "debian/release.h"
 #include "debian/test_signing.h"
 
 namespace debian {
@@ -145,6 +146,9 @@ TEST(SignatureTest, VerifiesHostInRelease) {
     auto text = VerifyClearsigned(*bytes, *k, f);
     ASSERT_TRUE(text) << text.error().message();
     EXPECT_TRUE(text->starts_with("Origin: ")) << f;
+    auto release = ParseRelease(*text, f);
+    ASSERT_TRUE(release) << release.error().message();
+    EXPECT_FALSE(release->sha256.empty());
   }
 }
 

@@ -126,6 +126,12 @@ SourceOverride Spec(std::string mirror, std::string suite, std::vector<std::stri
                         std::move(keyring)};
 }
 
+TEST(SourcesTest, ReadsThisHostsConfiguration) {
+  if (!base::IsDirectory("/etc/apt")) GTEST_SKIP() << "no /etc/apt";
+  auto r = ReadHostSources();
+  ASSERT_TRUE(r) << r.error().message();
+}
+
 std::vector<Source> Host() {
   return {
       {"http://m/debian", "bookworm", {"main"}, "/k", {}},
