@@ -47,6 +47,7 @@ bool IsAuthorization(const std::string& name) { return Lower(name) == "authoriza
 struct Exchange {
   base::Sink* sink = nullptr;
   bool follow_redirects = true;
+  bool body_on_success_only = false;
   long status = 0;
   std::map<std::string, std::string> headers;
   std::optional<base::Error> sink_error;
@@ -82,6 +83,7 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* ex = static_cast<Exchange*>(user);
   if (ex->Discarding() || ex->sink == nullptr) return size * n;
+  if (ex->body_on_success_only && (ex->status < 200 || ex->status > 299)) return size * n;
   Result<void> r =
       ex->sink->Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data), size * n));
   if (!r) {
@@ -231,6 +233,7 @@ Result<Response> CurlClient::Do(const Request& req, base::Sink* body) {
     Exchange ex;
     ex.sink = body;
     ex.follow_redirects = req.follow_redirects;
+    ex.body_on_success_only = req.body_on_success_only;
     char detail[CURL_ERROR_SIZE] = "";
     Slist headers = BuildHeaders(hop, UrlOrigin(hop.url) == origin);
     SetTransportOptions(h, options_, options_.user_agent);

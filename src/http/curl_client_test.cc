@@ -182,6 +182,24 @@ TEST(CurlClientTest, HttpErrorStatusesAreResponses) {
   EXPECT_EQ(body.str(), "no");
 }
 
+TEST(CurlClientTest, BodyOnSuccessOnlyDropsErrorPages) {
+  TestServer server([](const SeenRequest& req) {
+    return req.path == "/missing" ? Reply(404, "not found page") : Reply(200, "deb");
+  });
+  CurlClient client;
+  base::StringSink body;
+  Request missing = Req("GET", server.Url("/missing"));
+  missing.body_on_success_only = true;
+  auto r = client.Do(missing, &body);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(body.str(), "");
+  Request ok = Req("GET", server.Url("/ok"));
+  ok.body_on_success_only = true;
+  ASSERT_TRUE(client.Do(ok, &body));
+  EXPECT_EQ(body.str(), "deb");
+}
+
 TEST(CurlClientTest, RedirectToAnotherPortDropsAuthorization) {
   TestServer storage([](const SeenRequest&) { return Reply(200, "blob bytes"); });
   TestServer registry([&](const SeenRequest&) {

@@ -56,7 +56,8 @@ class FakeHttpClient : public HttpClient {
       auto& [outcomes, next] = it->second;
       o = outcomes[std::min(next++, outcomes.size() - 1)];
     }
-    if (body != nullptr && !o.body.empty()) DISTILL_TRY(body->Write(o.body));
+    bool drop = req.body_on_success_only && (o.status < 200 || o.status > 299);
+    if (body != nullptr && !o.body.empty() && !drop) DISTILL_TRY(body->Write(o.body));
     if (o.transport_error) return base::Fail("'{}': {}", req.url, *o.transport_error);
     Response r;
     r.status = o.status;
