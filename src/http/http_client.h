@@ -25,6 +25,10 @@ struct Request {
   // Follow redirects. The client drops the Authorization header when a
   // redirect leaves the original host (distribution-spec: blob 307s).
   bool follow_redirects = true;
+  // Stream the body into the sink only for a 2xx response and drop other
+  // bodies (error pages), for sinks that must hold nothing else, such as a
+  // cache writer with a size limit.
+  bool body_on_success_only = false;
 };
 
 struct Response {
