@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Random pairs: half independent, half a version and a one-piece mutation of
 # it, so that near-equal versions (the interesting ones) are well covered.
-awk -v n=3000 'BEGIN {
+awk -v n=2600 'BEGIN {
   srand(20240521)
   split("0 1 2 9 00 01 10 010 123 999", digits, " ")
   no = split("a b z A Z ~ ~~ + . ~a +b .0 a~", other, " ")
@@ -58,9 +58,9 @@ done 2>/dev/null | sed -n 's/^Version: *//p' | sort -u >"$tmp/real_versions"
 if [ -s "$tmp/real_versions" ]; then
   seed() { yes 20240521; }
   paste -d' ' <(sed '$d' "$tmp/real_versions") <(sed 1d "$tmp/real_versions") |
-    shuf -n 3000 --random-source=<(seed) >"$tmp/real"
-  paste -d' ' <(shuf -n 3000 --random-source=<(seed) "$tmp/real_versions") \
-    <(shuf -n 3000 --random-source=<(yes 7) "$tmp/real_versions") >>"$tmp/real"
+    shuf -n 2600 --random-source=<(seed) >"$tmp/real"
+  paste -d' ' <(shuf -n 2600 --random-source=<(seed) "$tmp/real_versions") \
+    <(shuf -n 2600 --random-source=<(yes 7) "$tmp/real_versions") >>"$tmp/real"
 else
   : >"$tmp/real"
 fi
