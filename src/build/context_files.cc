@@ -131,7 +131,9 @@ base::Result<std::pair<uint32_t, uint32_t>> ParseOwner(const std::string& owner)
 
 base::Result<void> AddContextFiles(const Spec& spec, const FileSpec& entry,
                                    const std::string& context, fs::Tree& tree) {
-  auto at = [&](const base::Error& e) { return base::Fail(SpecError(spec, entry.mark, e.message())); };
+  auto at = [&](const base::Error& e) {
+    return base::Fail(SpecError(spec, entry.src_mark, e.message()));
+  };
   base::Result<std::string> dst = fs::NormalizePath(entry.dst);
   if (!dst) return at(dst.error());
   CopyState s{spec, entry, tree};

@@ -8,6 +8,7 @@
 
 #include "base/file_util.h"
 #include "base/strings.h"
+#include "fs/tree.h"
 
 namespace build {
 
@@ -120,8 +121,12 @@ base::Result<void> Parser::Files(const YAML::Node& n) {
     base::Result<std::string> dst = Scalar(item["dst"], "dst");
     if (!dst) return base::Fail(dst.error());
     f.dst = *dst;
+    f.src_mark = MarkOf(item["src"]);
+    f.dst_mark = MarkOf(item["dst"]);
     if (f.dst.empty() || f.dst[0] != '/')
       return base::Fail(At(item["dst"], fmt::format("'dst' must be an absolute path, got '{}'", f.dst)));
+    if (base::Result<std::string> norm = fs::NormalizePath(f.dst); !norm)
+      return base::Fail(At(item["dst"], norm.error().message()));
     if (item["from"]) {
       base::Result<std::string> from = Scalar(item["from"], "from");
       if (!from) return base::Fail(from.error());

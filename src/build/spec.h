@@ -29,7 +29,7 @@ struct FileSpec {
   std::string owner;  // "uid:gid", "uid", or names
   std::vector<std::string> exclude;
   std::string layer;  // entries with the same name share a layer
-  Mark mark;
+  Mark mark, src_mark, dst_mark;
 };
 
 struct DebianSpec {

@@ -97,7 +97,10 @@ int RunBuild(const BuildFlags& f) {
   build::BuildContext ctx(opts, reporter);
   base::Result<oci::Bundle> bundle = build::Build(ctx, *spec);
   if (!bundle) {
-    base::Error e = bundle.error().Context("building '{}'", file);
+    // Spec errors already start with "<file>:<line>:<col>:".
+    base::Error e = bundle.error().message().starts_with(file + ":")
+                        ? bundle.error()
+                        : bundle.error().Context("building '{}'", file);
     PrintError(e.message(), e.detail());
     return kExitFailure;
   }
