@@ -2,15 +2,18 @@
 // tags and names follows distribution/reference (formats.md C1).
 #include "oci/reference.h"
 
-#include <regex>
+#include <cctype>
 
 #include "base/strings.h"
 
 namespace oci {
 
+// Tag grammar [A-Za-z0-9_][A-Za-z0-9._-]{0,127} (distribution-spec).
 static bool ValidTag(std::string_view tag) {
-  static const std::regex kTag("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
-  return std::regex_match(tag.begin(), tag.end(), kTag);
+  if (tag.empty() || tag.size() > 128 || tag[0] == '.' || tag[0] == '-') return false;
+  for (char c : tag)
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+  return true;
 }
 
 // The tag after the last ':' of "NAME:TAG", unless that ':' belongs to a
