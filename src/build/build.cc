@@ -57,7 +57,7 @@ base::Result<void> CheckSupported(const Spec& spec) {
     return base::Fail(SpecError(spec, spec.packages_mark, "'packages' is not supported yet"));
   if (spec.has_stages)
     return base::Fail(SpecError(spec, spec.stages_mark, "'stages' is not supported yet"));
-  if (spec.has_accounts)
+  if (!spec.users.empty() || !spec.groups.empty())
     return base::Fail(SpecError(spec, spec.accounts_mark, "'accounts' is not supported yet"));
   if (spec.minimize)
     return base::Fail(SpecError(spec, spec.minimize_mark, "'minimize' is not supported yet"));

@@ -44,6 +44,9 @@ class Parser {
   base::Result<void> Files(const YAML::Node& n);
   base::Result<void> Config(const YAML::Node& n);
   base::Result<void> Debian(const YAML::Node& n);
+  base::Result<void> Accounts(const YAML::Node& n);
+  base::Result<void> Links(const YAML::Node& n);
+  base::Result<uint32_t> Id(const YAML::Node& n, const std::string& key);
 
   Spec& spec_;
 };
@@ -208,6 +211,65 @@ base::Result<void> Parser::Config(const YAML::Node& n) {
   return {};
 }
 
+base::Result<uint32_t> Parser::Id(const YAML::Node& n, const std::string& key) {
+  uint32_t v = 0;
+  if (!n.IsScalar() || !YAML::convert<uint32_t>::decode(n, v))
+    return base::Fail(At(n, fmt::format("'{}' must be a number", key)));
+  return v;
+}
+
+base::Result<void> Parser::Accounts(const YAML::Node& n) {
+  DISTILL_TRY(CheckKeys(n, {"users", "groups"}, "accounts"));
+  spec_.accounts_mark = MarkOf(n);
+  if (n["users"]) {
+    if (!n["users"].IsSequence()) return base::Fail(At(n["users"], "'users' must be a list"));
+    for (const YAML::Node& u : n["users"]) {
+      DISTILL_TRY(CheckKeys(u, {"name", "uid", "gid", "home", "shell"}, "accounts user"));
+      if (!u["name"] || !u["uid"]) return base::Fail(At(u, "a user needs 'name' and 'uid'"));
+      UserSpec user;
+      base::Result<std::string> name = Scalar(u["name"], "name");
+      if (!name) return base::Fail(name.error());
+      user.name = *name;
+      base::Result<uint32_t> uid = Id(u["uid"], "uid");
+      if (!uid) return base::Fail(uid.error());
+      user.uid = *uid;
+      user.gid = *uid;
+      if (u["gid"]) {
+        base::Result<uint32_t> gid = Id(u["gid"], "gid");
+        if (!gid) return base::Fail(gid.error());
+        user.gid = *gid;
+      }
+      user.home = u["home"] ? u["home"].Scalar() : "/home/" + user.name;
+      user.shell = u["shell"] ? u["shell"].Scalar() : "/sbin/nologin";
+      spec_.users.push_back(user);
+    }
+  }
+  if (n["groups"]) {
+    if (!n["groups"].IsSequence()) return base::Fail(At(n["groups"], "'groups' must be a list"));
+    for (const YAML::Node& g : n["groups"]) {
+      DISTILL_TRY(CheckKeys(g, {"name", "gid"}, "accounts group"));
+      if (!g["name"] || !g["gid"]) return base::Fail(At(g, "a group needs 'name' and 'gid'"));
+      base::Result<uint32_t> gid = Id(g["gid"], "gid");
+      if (!gid) return base::Fail(gid.error());
+      spec_.groups.push_back({g["name"].Scalar(), *gid});
+    }
+  }
+  return {};
+}
+
+base::Result<void> Parser::Links(const YAML::Node& n) {
+  if (!n.IsSequence()) return base::Fail(At(n, "'links' must be a list"));
+  for (const YAML::Node& l : n) {
+    DISTILL_TRY(CheckKeys(l, {"path", "target"}, "links entry"));
+    if (!l["path"] || !l["target"]) return base::Fail(At(l, "a link needs 'path' and 'target'"));
+    LinkSpec link{l["path"].Scalar(), l["target"].Scalar(), MarkOf(l)};
+    if (link.path.empty() || link.path[0] != '/')
+      return base::Fail(At(l["path"], fmt::format("'path' must be an absolute path, got '{}'", link.path)));
+    spec_.links.push_back(link);
+  }
+  return {};
+}
+
 base::Result<void> Parser::Debian(const YAML::Node& n) {
   DISTILL_TRY(CheckKeys(n, {"mirror", "suite", "components", "keyring"}, "debian"));
   DebianSpec& d = spec_.debian;
@@ -232,7 +294,8 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
   if (!root.IsDefined() || root.IsNull()) return {};  // an empty spec is scratch with nothing
   DISTILL_TRY(CheckKeys(root,
                         {"base", "debian", "platforms", "packages", "files", "stages", "config",
-                         "accounts", "exclude", "slim", "minimize", "compression"},
+                         "accounts", "exclude", "slim", "minimize", "compression", "description",
+                         "skeleton", "cacerts", "java_cacerts", "locale", "links"},
                         "spec"));
   if (root["base"]) {
     base::Result<std::string> v = Scalar(root["base"], "base");
@@ -263,10 +326,23 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
     spec_.has_stages = true;
     spec_.stages_mark = MarkOf(root["stages"]);
   }
-  if (root["accounts"]) {
-    spec_.has_accounts = true;
-    spec_.accounts_mark = MarkOf(root["accounts"]);
+  if (root["accounts"]) DISTILL_TRY(Accounts(root["accounts"]));
+  if (root["links"]) DISTILL_TRY(Links(root["links"]));
+  for (const char* key : {"skeleton", "cacerts", "java_cacerts"}) {
+    if (!root[key]) continue;
+    base::Result<bool> v = Bool(root[key], key);
+    if (!v) return base::Fail(v.error());
+    std::string k = key;
+    (k == "skeleton" ? spec_.skeleton : k == "cacerts" ? spec_.cacerts : spec_.java_cacerts) = *v;
   }
+  for (const char* key : {"description", "locale"}) {
+    if (!root[key]) continue;
+    base::Result<std::string> v = Scalar(root[key], key);
+    if (!v) return base::Fail(v.error());
+    (std::string(key) == "locale" ? spec_.locale : spec_.description) = *v;
+  }
+  if (!spec_.locale.empty() && spec_.locale != "C.utf8")
+    return base::Fail(At(root["locale"], fmt::format("unsupported locale '{}' (only 'C.utf8')", spec_.locale)));
   if (root["slim"]) {
     base::Result<bool> v = Bool(root["slim"], "slim");
     if (!v) return base::Fail(v.error());

@@ -52,6 +52,27 @@ struct ConfigSpec {
   std::string stop_signal;
 };
 
+struct UserSpec {
+  std::string name;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string home;   // default /home/<name>
+  std::string shell;  // default /sbin/nologin
+};
+
+struct GroupSpec {
+  std::string name;
+  uint32_t gid = 0;
+};
+
+// A symlink a recipe adds (alternatives that maintainer scripts would make).
+// `${DEB_ARCH}` in either field expands to the Debian architecture.
+struct LinkSpec {
+  std::string path;
+  std::string target;
+  Mark mark;
+};
+
 struct Spec {
   std::string path;         // the spec file
   std::string source_text;  // its text, for error carets
@@ -64,8 +85,19 @@ struct Spec {
   Mark packages_mark;
   std::vector<FileSpec> files;
   bool has_stages = false;
-  bool has_accounts = false;
-  Mark stages_mark, accounts_mark;
+  Mark stages_mark;
+  std::vector<UserSpec> users;  // accounts: beyond root, nobody, nonroot
+  std::vector<GroupSpec> groups;
+  Mark accounts_mark;
+  // Base-image keys (recipes/*.yaml; usable in any spec):
+  std::string description;
+  // The distroless skeleton: /etc/passwd, /etc/group, /root, /home/nonroot,
+  // /tmp, /etc/nsswitch.conf, /usr/lib/os-release.
+  bool skeleton = false;
+  bool cacerts = false;       // /etc/ssl/certs/ca-certificates.crt from ca-certificates
+  bool java_cacerts = false;  // /etc/ssl/certs/java/cacerts (JKS) from that bundle
+  std::string locale;         // "C.utf8": that locale's files from libc-bin
+  std::vector<LinkSpec> links;
   ConfigSpec config;
   std::vector<std::string> exclude;
   bool slim = true;
