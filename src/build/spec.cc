@@ -45,7 +45,8 @@ class Parser {
   base::Result<void> Config(const YAML::Node& n);
   base::Result<void> Debian(const YAML::Node& n);
   base::Result<void> Accounts(const YAML::Node& n);
-  base::Result<void> Links(const YAML::Node& n);
+  base::Result<std::vector<LinkSpec>> Links(const YAML::Node& n);
+  base::Result<void> Suites(const YAML::Node& n);
   base::Result<uint32_t> Id(const YAML::Node& n, const std::string& key);
 
   Spec& spec_;
@@ -257,7 +258,39 @@ base::Result<void> Parser::Accounts(const YAML::Node& n) {
   return {};
 }
 
-base::Result<void> Parser::Links(const YAML::Node& n) {
+base::Result<void> Parser::Suites(const YAML::Node& n) {
+  if (!n.IsMap()) return base::Fail(At(n, "'suites' must be a mapping of suite names"));
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    const YAML::Node& o = it->second;
+    DISTILL_TRY(CheckKeys(o, {"packages", "links", "entrypoint", "env"}, "suites"));
+    SuiteOverlay overlay;
+    if (o["packages"]) {
+      base::Result<std::vector<std::string>> v = List(o["packages"], "packages");
+      if (!v) return base::Fail(v.error());
+      overlay.packages = *v;
+    }
+    if (o["entrypoint"]) {
+      base::Result<std::vector<std::string>> v = List(o["entrypoint"], "entrypoint");
+      if (!v) return base::Fail(v.error());
+      overlay.entrypoint = *v;
+    }
+    if (o["links"]) {
+      base::Result<std::vector<LinkSpec>> v = Links(o["links"]);
+      if (!v) return base::Fail(v.error());
+      overlay.links = *v;
+    }
+    if (o["env"]) {
+      base::Result<std::map<std::string, std::string>> v = Map(o["env"], "env");
+      if (!v) return base::Fail(v.error());
+      overlay.env.assign(v->begin(), v->end());
+    }
+    spec_.suites[it->first.Scalar()] = overlay;
+  }
+  return {};
+}
+
+base::Result<std::vector<LinkSpec>> Parser::Links(const YAML::Node& n) {
+  std::vector<LinkSpec> out;
   if (!n.IsSequence()) return base::Fail(At(n, "'links' must be a list"));
   for (const YAML::Node& l : n) {
     DISTILL_TRY(CheckKeys(l, {"path", "target"}, "links entry"));
@@ -265,9 +298,9 @@ base::Result<void> Parser::Links(const YAML::Node& n) {
     LinkSpec link{l["path"].Scalar(), l["target"].Scalar(), MarkOf(l)};
     if (link.path.empty() || link.path[0] != '/')
       return base::Fail(At(l["path"], fmt::format("'path' must be an absolute path, got '{}'", link.path)));
-    spec_.links.push_back(link);
+    out.push_back(link);
   }
-  return {};
+  return out;
 }
 
 base::Result<void> Parser::Debian(const YAML::Node& n) {
@@ -295,7 +328,8 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
   DISTILL_TRY(CheckKeys(root,
                         {"base", "debian", "platforms", "packages", "files", "stages", "config",
                          "accounts", "exclude", "slim", "minimize", "compression", "description",
-                         "skeleton", "cacerts", "java_cacerts", "locale", "links"},
+                         "skeleton", "cacerts", "java_cacerts", "locale", "links",
+                         "ignore_depends", "suites"},
                         "spec"));
   if (root["base"]) {
     base::Result<std::string> v = Scalar(root["base"], "base");
@@ -327,7 +361,17 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
     spec_.stages_mark = MarkOf(root["stages"]);
   }
   if (root["accounts"]) DISTILL_TRY(Accounts(root["accounts"]));
-  if (root["links"]) DISTILL_TRY(Links(root["links"]));
+  if (root["links"]) {
+    base::Result<std::vector<LinkSpec>> v = Links(root["links"]);
+    if (!v) return base::Fail(v.error());
+    spec_.links = *v;
+  }
+  if (root["ignore_depends"]) {
+    base::Result<std::vector<std::string>> v = List(root["ignore_depends"], "ignore_depends");
+    if (!v) return base::Fail(v.error());
+    spec_.ignore_depends = *v;
+  }
+  if (root["suites"]) DISTILL_TRY(Suites(root["suites"]));
   for (const char* key : {"skeleton", "cacerts", "java_cacerts"}) {
     if (!root[key]) continue;
     base::Result<bool> v = Bool(root[key], key);

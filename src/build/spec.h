@@ -73,6 +73,15 @@ struct LinkSpec {
   Mark mark;
 };
 
+// Settings that replace the spec's when the Debian suite in effect matches
+// (recipes differ between bookworm and trixie in package names).
+struct SuiteOverlay {
+  std::optional<std::vector<std::string>> packages;
+  std::optional<std::vector<LinkSpec>> links;
+  std::optional<std::vector<std::string>> entrypoint;
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
 struct Spec {
   std::string path;         // the spec file
   std::string source_text;  // its text, for error carets
@@ -98,6 +107,10 @@ struct Spec {
   bool java_cacerts = false;  // /etc/ssl/certs/java/cacerts (JKS) from that bundle
   std::string locale;         // "C.utf8": that locale's files from libc-bin
   std::vector<LinkSpec> links;
+  // Dependencies treated as satisfied, as dpkg --ignore-depends: for
+  // packages needed only by maintainer scripts, which never run.
+  std::vector<std::string> ignore_depends;
+  std::map<std::string, SuiteOverlay> suites;
   ConfigSpec config;
   std::vector<std::string> exclude;
   bool slim = true;
