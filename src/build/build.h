@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,10 +13,16 @@
 #include "base/error.h"
 #include "base/reporter.h"
 #include "build/spec.h"
+#include "cache/store.h"
+#include "http/curl_client.h"
+#include "http/progress.h"
 #include "oci/image.h"
 #include "oci/reference.h"
 
 namespace build {
+
+// The default cache root: $XDG_CACHE_HOME/distill or ~/.cache/distill.
+std::string DefaultCacheDir();
 
 struct BuildOptions {
   std::string context_dir;             // default: the spec's directory
@@ -24,7 +32,12 @@ struct BuildOptions {
   // Clamp for every mtime and the `created` times (SOURCE_DATE_EPOCH, 0 unset).
   int64_t source_date_epoch = 0;
   int threads = 1;
+  bool locked = false;   // --locked: exactly the packages of distill.lock, or fail
+  bool offline = false;  // --offline: no network; indexes and .debs from the cache only
+  bool explain = false;  // -d explain: the caller shows why each package is in
 };
+
+struct PackageSet;  // build/packages.h
 
 // Everything one build touches: options, the reporter, and the private
 // staging directory that holds this build's blobs until they are written.
@@ -41,17 +54,49 @@ class BuildContext {
   // Creates the staging directory on first use (under the cache's tmp/).
   base::Result<std::string> StagingDir();
 
+  // The cache root: options().cache_dir, else DefaultCacheDir().
+  std::string CacheRoot() const {
+    return options_.cache_dir.empty() ? DefaultCacheDir() : options_.cache_dir;
+  }
+  // The content-addressed cache at CacheRoot(), opened on first use.
+  base::Result<const cache::Store*> store() {
+    if (!store_) {
+      base::Result<cache::Store> s = cache::Store::Open(CacheRoot());
+      if (!s) return base::Fail(s.error());
+      store_ = std::make_unique<cache::Store>(std::move(*s));
+    }
+    return store_.get();
+  }
+  // The network: a thread-safe libcurl client made on first use (never in
+  // offline mode: callers check options().offline first), or the client
+  // given to set_http. Retries are the caller's (http/retry.h).
+  http::HttpClient& http() {
+    if (http_override_) return *http_override_;
+    if (!curl_) curl_ = std::make_unique<http::CurlClient>();
+    return *curl_;
+  }
+  // Test seam: use `client` (not owned) instead of libcurl.
+  void set_http(http::HttpClient* client) { http_override_ = client; }
+  // Where downloads report progress; null (the default) reports nothing.
+  http::Progress* progress() const { return progress_; }
+  void set_progress(http::Progress* progress) { progress_ = progress; }
+  // Package sets already resolved and fetched in this build, keyed by
+  // Debian architecture and request list (build/packages.h memoizes here).
+  std::map<std::string, std::shared_ptr<const PackageSet>>& resolved() { return resolved_; }
+
  private:
   BuildOptions options_;
   base::Reporter& reporter_;
   std::string staging_;
+  std::unique_ptr<cache::Store> store_;
+  std::unique_ptr<http::CurlClient> curl_;
+  http::HttpClient* http_override_ = nullptr;
+  http::Progress* progress_ = nullptr;
+  std::map<std::string, std::shared_ptr<const PackageSet>> resolved_;
 };
 
 // Builds the image `spec` describes. The returned bundle's layer blobs live
 // in the context's staging directory until the context is destroyed.
 base::Result<oci::Bundle> Build(BuildContext& ctx, const Spec& spec);
-
-// The default cache root: $XDG_CACHE_HOME/distill or ~/.cache/distill.
-std::string DefaultCacheDir();
 
 }  // namespace build

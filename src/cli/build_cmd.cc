@@ -4,14 +4,18 @@
 #include "cli/build_cmd.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "base/file_util.h"
 #include "build/build.h"
 #include "cli/exit_codes.h"
+#include "cli/lock_cmd.h"
 #include "cli/reporter.h"
+#include "http/progress_bar.h"
 #include "oci/output.h"
 
 namespace cli {
@@ -30,6 +34,8 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
   cmd.add_flag("--json", f.json, "print one JSON object on stdout");
   cmd.add_flag("--locked", f.locked, "build exactly the packages of distill.lock");
   cmd.add_flag("--offline", f.offline, "use the cache only");
+  cmd.add_option("-d", f.debug, "debug mode: explain (why each package is in)")
+      ->check(CLI::IsMember({"explain"}));
 }
 
 // SOURCE_DATE_EPOCH (reproducible-builds.org): the clamp for all times.
@@ -94,8 +100,19 @@ int RunBuild(const BuildFlags& f) {
   opts.cache_dir = f.cache;
   opts.source_date_epoch = *sde;
   opts.threads = std::max(1u, std::thread::hardware_concurrency());
+  opts.locked = f.locked;
+  opts.offline = f.offline;
+  opts.explain = !f.debug.empty();
   build::BuildContext ctx(opts, reporter);
-  base::Result<oci::Bundle> bundle = build::Build(ctx, *spec);
+  std::optional<http::ProgressBar> bar;
+  if (f.progress == "auto" && isatty(STDERR_FILENO)) ctx.set_progress(&bar.emplace(stderr));
+  // Packages first (resolve, --locked check, fetch): Build() finds them
+  // memoized in ctx, and -d explain can show them even if a later pass fails.
+  base::Result<std::vector<build::PlatformPackages>> packages =
+      build::ResolveSpecPackages(ctx, *spec);
+  if (packages && opts.explain) PrintExplain(*packages);
+  base::Result<oci::Bundle> bundle =
+      packages ? build::Build(ctx, *spec) : base::Result<oci::Bundle>(base::Fail(packages.error()));
   if (!bundle) {
     // Spec errors already start with "<file>:<line>:<col>:".
     base::Error e = bundle.error().message().starts_with(file + ":")

@@ -19,6 +19,7 @@ struct BuildFlags {
   bool json = false;
   bool locked = false;
   bool offline = false;
+  std::vector<std::string> debug;  // -d explain
 };
 
 // Registers the build subcommand's flags on `cmd`.

@@ -14,6 +14,7 @@
 #include "cli/build_cmd.h"
 #include "cli/exit_codes.h"
 #include "cli/inspect_cmd.h"
+#include "cli/lock_cmd.h"
 #include "cli/reporter.h"
 
 namespace cli {
@@ -28,6 +29,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"build", "build an image from a spec"},
     {"inspect", "show an image's manifest, config and layers"},
+    {"lock", "write distill.lock: the exact packages the spec resolves to"},
 };
 
 std::vector<std::string> CommandNames() {
@@ -64,6 +66,10 @@ int Main(int argc, char** argv) {
   CLI::App* inspect = app.add_subcommand("inspect", kCommands[1].help);
   AddInspectFlags(*inspect, inspect_flags);
 
+  LockFlags lock_flags;
+  CLI::App* lock = app.add_subcommand("lock", kCommands[2].help);
+  AddLockFlags(*lock, lock_flags);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -79,6 +85,7 @@ int Main(int argc, char** argv) {
   }
   if (build->parsed()) return RunBuild(build_flags);
   if (inspect->parsed()) return RunInspect(inspect_flags);
+  if (lock->parsed()) return RunLock(lock_flags);
   return kExitUsage;
 }
 

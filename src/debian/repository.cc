@@ -229,6 +229,12 @@ const std::pair<const std::string, FileHash>* ChooseIndex(const Release& release
   return it == release.sha256.end() ? nullptr : &*it;
 }
 
+bool ListsAll(const Release& release) {
+  return release.architectures.empty() ||
+         std::find(release.architectures.begin(), release.architectures.end(), "all") !=
+             release.architectures.end();
+}
+
 base::Result<std::vector<PackagesIndex>> Fetcher::PlanIndexes(const Release& release) {
   std::vector<PackagesIndex> out;
   auto add = [&](const std::string& comp, const std::string& arch, bool required) {
@@ -259,8 +265,12 @@ base::Result<std::vector<PackagesIndex>> Fetcher::PlanIndexes(const Release& rel
   for (const std::string& comp : source_.components) {
     for (const std::string& arch : archs) DISTILL_TRY(add(comp, arch, true));
     // Without No-Support-for-Architecture-all, arch:all packages may live
-    // only in binary-all (formats.md D2).
-    if (!release.all_in_arch_indexes && !archs.empty()) DISTILL_TRY(add(comp, "all", false));
+    // only in binary-all (formats.md D2) — but, as apt decides, only when
+    // the Release's Architectures lists "all" (or is absent). Debian's
+    // security suite lists binary-all files without "all" and without
+    // by-hash copies; apt never fetches them, and mirrors serve them stale.
+    if (!release.all_in_arch_indexes && !archs.empty() && ListsAll(release))
+      DISTILL_TRY(add(comp, "all", false));
   }
   return out;
 }

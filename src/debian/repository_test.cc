@@ -124,6 +124,23 @@ TEST(RepositoryTest, AddsBinaryAllWhenArchIndexesLackIt) {
   EXPECT_EQ(r->indexes[1].bytes, repo.all_gz);
 }
 
+// Debian's security suite: binary-all files in the SHA256 list, but "all"
+// missing from Architectures; apt skips them, and so must we (the mirror's
+// copies are stale and have no by-hash twin).
+TEST(RepositoryTest, SkipsBinaryAllWhenArchitecturesLackAll) {
+  FakeHttp http;
+  Repo repo;
+  repo.extra_fields = "";
+  std::string text = repo.release_text();
+  text.replace(text.find("Architectures: all amd64"), 24, "Architectures: amd64");
+  http.files[std::string(kDists) + "/InRelease"] = Signer().Clearsign(text);
+  http.files[repo.xz_url()] = repo.packages_xz;
+  auto r = FetchRepository(http, TestSource(), Options());
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->indexes.size(), 1u);
+  EXPECT_EQ(r->indexes[0].architecture, "amd64");
+}
+
 TEST(RepositoryTest, FallsBackToReleaseAndReleaseGpg) {
   FakeHttp http;
   Repo repo;

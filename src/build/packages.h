@@ -1,0 +1,106 @@
+// The Debian side of a build: which packages an image gets and where their
+// verified .debs are. Sources come from the host's apt configuration or the
+// spec's `debian:` block; their signed indexes are fetched and verified, the
+// dependency closure resolved as apt would, and every chosen .deb downloaded
+// in parallel into the content-addressed cache (DESIGN.md "Architecture":
+// resolve → fetch; issue 3).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "build/build.h"
+#include "build/spec.h"
+#include "debian/sources.h"
+
+namespace build {
+
+// One chosen package and its verified .deb.
+struct ResolvedPackage {
+  std::string name;
+  std::string version;
+  std::string architecture;  // "amd64", "all", ...
+  std::string filename;      // Filename: relative to the archive root
+  std::string sha256;        // of the .deb, from the signed index
+  uint64_t size = 0;
+  std::string suite;   // the suite it came from, e.g. "bookworm-security"
+  std::string url;     // where the .deb is published
+  std::string stanza;  // the raw control stanza of the Packages index
+  // From a requested package down to this one (debian::SelectedPackage::why).
+  std::vector<std::string> why;
+  std::string deb_path;  // the verified .deb in the cache; "" until fetched
+  bool operator==(const ResolvedPackage&) const = default;
+};
+
+// A Release a resolution used: what the lock file records about it.
+struct ReleaseUsed {
+  std::string suite;   // as the source names it, e.g. "bookworm-updates"
+  std::string url;     // of the InRelease (or Release) file
+  std::string sha256;  // of those bytes
+  std::string date;    // its Date field, as written
+  bool operator==(const ReleaseUsed&) const = default;
+};
+
+struct PackageSet {
+  std::string architecture;               // the Debian architecture resolved for
+  std::vector<std::string> requests;      // as asked, e.g. {"libpq5", "curl=7.88.1-10"}
+  std::vector<ResolvedPackage> packages;  // sorted by name
+  std::vector<ReleaseUsed> releases;      // in source order
+  // Breaks/Conflicts within the set (debian::Resolution::problems).
+  std::vector<std::string> problems;
+};
+
+// The apt sources for `spec`: the host's (/etc/apt), with the spec's
+// `debian:` block applied; a relative keyring path is taken from the spec's
+// directory. Errors come from reading the host configuration.
+base::Result<std::vector<debian::Source>> SpecSources(const Spec& spec);
+
+// Fetches and verifies every source's indexes (only from the cache when
+// ctx.options().offline) and resolves `requests` for `debian_arch`. Nothing
+// is downloaded beyond the indexes; deb_path stays empty. Decompressed
+// indexes are kept in the cache under indexes/text/<sha256 of the
+// compressed file>, so a warm run only reads them. Errors: a source's
+// fetch or verification error, or Resolve's (one line per unresolvable
+// request).
+base::Result<PackageSet> ResolvePackageSet(BuildContext& ctx, const Spec& spec,
+                                           const std::vector<std::string>& requests,
+                                           const std::string& debian_arch);
+
+// Makes every package's .deb present and verified in ctx's cache (parallel,
+// retried, progress through ctx.progress()) and sets its deb_path. Offline,
+// nothing is downloaded and the first missing file is named:
+//   offline: 'libc6_2.36-9+deb12u10_amd64.deb' is not in the cache
+base::Result<void> FetchPackages(BuildContext& ctx, PackageSet& set);
+
+// ResolvePackageSet, then (with ctx.options().locked and `requests` being
+// the spec's packages) a check against the spec's lock file, then
+// FetchPackages. Breaks/Conflicts become warnings on ctx.reporter(). The
+// result is memoized in ctx per architecture and request list, so a second
+// call in the same build costs nothing.
+base::Result<std::shared_ptr<const PackageSet>> ResolvePackages(
+    BuildContext& ctx, const Spec& spec, const std::vector<std::string>& requests,
+    const std::string& debian_arch);
+
+// One platform's packages: what `distill lock` records and a build uses.
+struct PlatformPackages {
+  std::string platform;  // "linux/amd64"
+  std::shared_ptr<const PackageSet> set;
+};
+
+// ResolvePackages(spec.packages) for every platform the build targets
+// (ctx.options().platforms, else the spec's, else the host's). Errors from
+// a platform after the first carry "platform '<p>': " in front.
+base::Result<std::vector<PlatformPackages>> ResolveSpecPackages(BuildContext& ctx,
+                                                                const Spec& spec);
+
+// "libpq5 15.8-0+deb12u1 (amd64, bookworm): requested" style lines, one per package,
+// for `-d explain`: name, version, suite, and the chain that pulled it in.
+std::vector<std::string> ExplainLines(const PackageSet& set);
+
+// The .deb's file name as messages show it: the last component of filename.
+std::string DebName(const ResolvedPackage& p);
+
+}  // namespace build
