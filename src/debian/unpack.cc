@@ -20,8 +20,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
@@ -41,9 +43,9 @@ using base::Result;
 
 namespace {
 
-constexpr int kCacheFormat = 1;
-constexpr size_t kSpillSize = 1 << 20;  // bigger files go to a temp file
-constexpr uint64_t kMaxConffilesSize = 1 << 20;
+constexpr int kCacheFormat = 2;
+constexpr size_t kSpillSize = 1 << 20;        // bigger files go to a temp file
+constexpr uint64_t kMaxScriptSize = 4 << 20;  // conffiles and scripts
 constexpr std::array<std::string_view, 6> kAliasDirs = {"bin",   "sbin",  "lib",
                                                         "lib32", "lib64", "libx32"};
 
@@ -56,6 +58,7 @@ struct RawEntry {
 struct RawDeb {
   archive::DebControl control;
   std::string conffiles;
+  std::map<std::string, std::string> script_text;
   std::vector<RawEntry> entries;
 };
 
@@ -144,21 +147,24 @@ class BlobSink : public base::Sink {
   FILE* file_ = nullptr;
 };
 
-// ./conffiles, which DebControl does not carry: a second look at the small
-// control.tar, in place in the .deb.
-Result<std::string> ReadConffiles(const std::string& path, const archive::DebFile& deb) {
+// ./conffiles and the scripts' text, which DebControl does not carry: a
+// second look at the small control.tar, in place in the .deb.
+Result<void> ReadControlExtras(const std::string& path, const archive::DebFile& deb, RawDeb& raw) {
   const archive::ArMember& m = deb.control_member();
   Result<std::unique_ptr<archive::TarReader>> tar =
       archive::TarReader::OpenFile(path, m.name, m.offset, m.size);
   if (!tar) return Fail(tar.error().Context("'{}'", deb.name()));
+  const std::vector<std::string>& scripts = raw.control.scripts;
   for (;;) {
     Result<std::optional<TarEntry>> e = (*tar)->Next();
     if (!e) return Fail(e.error().Context("'{}'", deb.name()));
-    if (!*e) return std::string();
-    if ((*e)->path != "conffiles" || (*e)->type != EntryType::kFile) continue;
-    Result<std::string> text = (*tar)->ReadDataString(kMaxConffilesSize);
+    if (!*e) return {};
+    const std::string& name = (*e)->path;
+    bool script = std::find(scripts.begin(), scripts.end(), name) != scripts.end();
+    if ((name != "conffiles" && !script) || (*e)->type != EntryType::kFile) continue;
+    Result<std::string> text = (*tar)->ReadDataString(kMaxScriptSize);
     if (!text) return Fail(text.error().Context("'{}'", deb.name()));
-    return std::move(*text);
+    (script ? raw.script_text[name] : raw.conffiles) = std::move(*text);
   }
 }
 
@@ -186,9 +192,7 @@ Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path,
   Result<archive::DebControl> control = deb->ReadControl();
   if (!control) return Fail(control.error());
   raw.control = std::move(*control);
-  Result<std::string> conffiles = ReadConffiles(path, *deb);
-  if (!conffiles) return Fail(conffiles.error());
-  raw.conffiles = std::move(*conffiles);
+  DISTILL_TRY(ReadControlExtras(path, *deb, raw));
   const std::string& member = deb->data_member().name;
   Result<std::unique_ptr<archive::TarReader>> data = deb->OpenData();
   if (!data) return Fail(InDeb(data.error(), name, member));
@@ -277,9 +281,13 @@ std::string CachePath(const cache::Store& store, const std::string& sha256) {
 // an error (a path that is not UTF-8 cannot be written as JSON, for one).
 void SaveRaw(const cache::Store& store, const std::string& sha256, const RawDeb& raw) {
   try {
-    nlohmann::json j = {{"format", kCacheFormat},         {"control", raw.control.control},
-                        {"md5sums", raw.control.md5sums}, {"scripts", raw.control.scripts},
-                        {"conffiles", raw.conffiles},     {"entries", nlohmann::json::array()}};
+    nlohmann::json j = {{"format", kCacheFormat},
+                        {"control", raw.control.control},
+                        {"md5sums", raw.control.md5sums},
+                        {"scripts", raw.control.scripts},
+                        {"conffiles", raw.conffiles},
+                        {"script_text", raw.script_text},
+                        {"entries", nlohmann::json::array()}};
     for (const RawEntry& r : raw.entries) j["entries"].push_back(EntryToJson(r));
     std::string path = CachePath(store, sha256);
     if (base::MakeDirs(base::DirName(path))) (void)base::WriteFileAtomic(path, j.dump());
@@ -301,6 +309,7 @@ std::optional<RawDeb> LoadRaw(const cache::Store& store, const std::string& sha2
     raw.control.md5sums = j.at("md5sums").get<std::string>();
     raw.control.scripts = j.at("scripts").get<std::vector<std::string>>();
     raw.conffiles = j.at("conffiles").get<std::string>();
+    raw.script_text = j.at("script_text").get<std::map<std::string, std::string>>();
     for (const nlohmann::json& e : j.at("entries")) {
       raw.entries.push_back(EntryFromJson(e));
       const std::string& blob = raw.entries.back().blob;
@@ -401,6 +410,8 @@ Result<void> CheckNoSymlinkParents(const std::vector<RawEntry>& entries, const f
   return {};
 }
 
+static_assert(static_cast<int>(fs::NodeType::kFifo) == static_cast<int>(EntryType::kFifo));
+
 fs::Node ToNode(const RawEntry& r, const cache::Store& store) {
   const TarEntry& e = r.entry;
   fs::Node n;
@@ -467,6 +478,7 @@ Result<UnpackedDeb> Assemble(const cache::Store& store, RawDeb raw, const std::s
   out.control = std::move(raw.control.control);
   out.md5sums = std::move(raw.control.md5sums);
   out.scripts = std::move(raw.control.scripts);
+  out.script_text = std::move(raw.script_text);
   out.conffiles = ParseConffiles(raw.conffiles);
   DISTILL_TRY(FillControlFields(out, deb));
   if (options.merged_usr) DISTILL_TRY(MergeUsr(raw.entries, deb));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,11 @@ struct UnpackedDeb {
   std::string package;  // the control fields Package, Version, Architecture
   std::string version;
   std::string architecture;
-  std::string control;                 // ./control, verbatim
-  std::string md5sums;                 // ./md5sums, verbatim ("" when absent)
-  std::vector<std::string> scripts;    // maintainer scripts present, as DebControl
-  std::vector<std::string> conffiles;  // absolute paths from ./conffiles
+  std::string control;                             // ./control, verbatim
+  std::string md5sums;                             // ./md5sums, verbatim ("" when absent)
+  std::vector<std::string> scripts;                // maintainer scripts present, as DebControl
+  std::map<std::string, std::string> script_text;  // script name → its text
+  std::vector<std::string> conffiles;              // absolute paths from ./conffiles
   // The package's files (after the merged-/usr rewrite and slimming, with
   // status.d); regular files are Content::Disk(<blob in the store>).
   fs::Tree tree;

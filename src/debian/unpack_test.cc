@@ -198,6 +198,7 @@ TEST_F(UnpackTest, UnpacksSlimsAndAddsStatusD) {
   EXPECT_EQ(r->control, kControl);
   EXPECT_EQ(r->md5sums, kMd5sums);
   EXPECT_EQ(r->scripts, std::vector<std::string>{"postinst"});
+  EXPECT_EQ(r->script_text, (std::map<std::string, std::string>{{"postinst", "#!/bin/sh\n"}}));
   EXPECT_EQ(r->conffiles, std::vector<std::string>{"/etc/hello.conf"});
   EXPECT_EQ(r->installed_bytes, 12u + 5 + 100 + 4 + 50);
   EXPECT_EQ(r->slimmed_bytes, 150u);
@@ -221,6 +222,7 @@ TEST_F(UnpackTest, SecondUnpackComesFromTheCache) {
   EXPECT_EQ(Listing(r->tree), kHelloListing);
   EXPECT_EQ(r->conffiles, std::vector<std::string>{"/etc/hello.conf"});
   EXPECT_EQ(r->slimmed_bytes, 150u);
+  EXPECT_EQ(r->script_text, (std::map<std::string, std::string>{{"postinst", "#!/bin/sh\n"}}));
   EXPECT_EQ(Content(r->tree, "usr/bin/hello"), "hello");
 }
 
