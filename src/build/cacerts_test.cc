@@ -52,8 +52,8 @@ TEST(CaCertsTest, ReadsDiskContent) {
   rmdir(tmpl);
   bundle = CaBundle(tree);
   ASSERT_FALSE(bundle);
-  EXPECT_EQ(bundle.error().message(), "reading '/usr/share/ca-certificates/a.crt': opening '" +
-                                          path + "': no such file or directory");
+  EXPECT_EQ(bundle.error().message(), "reading '/usr/share/ca-certificates/a.crt': '" + path +
+                                          "': no such file or directory");
 }
 
 TEST(CaCertsTest, NoCertificates) {
