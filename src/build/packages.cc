@@ -180,7 +180,9 @@ base::Result<PackageSet> ResolvePackageSet(BuildContext& ctx, const Spec& spec,
   for (const debian::Source& s : *sources)
     DISTILL_TRY(AddRepository(ctx, http, s, debian_arch, ix));
   ctx.reporter().Status(fmt::format("resolving {} packages", requests.size()));
-  base::Result<debian::Resolution> res = debian::Resolve(ix.index, requests, debian_arch);
+  debian::ResolveOptions ropts;
+  ropts.ignore_depends = spec.ignore_depends;
+  base::Result<debian::Resolution> res = debian::Resolve(ix.index, requests, debian_arch, ropts);
   if (!res) return base::Fail(res.error());
   PackageSet set;
   set.architecture = debian_arch;
@@ -217,7 +219,9 @@ base::Result<void> FetchPackages(BuildContext& ctx, PackageSet& set) {
 base::Result<std::shared_ptr<const PackageSet>> ResolvePackages(
     BuildContext& ctx, const Spec& spec, const std::vector<std::string>& requests,
     const std::string& debian_arch) {
-  std::string key = MemoKey(debian_arch, requests);
+  std::vector<std::string> key_parts = requests;
+  for (const std::string& i : spec.ignore_depends) key_parts.push_back("!" + i);
+  std::string key = MemoKey(debian_arch, key_parts);
   if (auto it = ctx.resolved().find(key); it != ctx.resolved().end()) return it->second;
   if (requests.empty()) {
     // Nothing asked, nothing fetched: an image without packages never

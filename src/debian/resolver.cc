@@ -64,7 +64,8 @@ std::string JoinChain(const std::vector<std::string>& chain) {
 
 class Resolver {
  public:
-  Resolver(const PackageIndex& index, std::string_view arch) : index_(index), arch_(arch) {}
+  Resolver(const PackageIndex& index, std::string_view arch, const ResolveOptions& options)
+      : index_(index), arch_(arch), options_(options) {}
 
   base::Result<Resolution> Run(std::span<const std::string> requests);
 
@@ -100,8 +101,11 @@ class Resolver {
   void CheckNegative(const Selection& s, std::string_view field, std::string_view text,
                      std::vector<std::string>& problems);
 
+  bool Ignored(const OrGroup& group) const;
+
   const PackageIndex& index_;
   std::string_view arch_;
+  const ResolveOptions& options_;
   std::unordered_map<NameId, std::optional<PackageId>> candidates_;
   std::unordered_map<PackageId, RelationList> deps_;
   std::unordered_map<NameId, Selection> selected_;
@@ -269,12 +273,29 @@ void Resolver::Select(PackageId id, std::vector<std::string> why, bool requested
   selected_[index_.package(id).name] = Selection{id, std::move(why), requested};
 }
 
+// A group naming an ignored package counts as satisfied (dpkg
+// --ignore-depends): recipes use it for packages that only maintainer
+// scripts need.
+bool Resolver::Ignored(const OrGroup& group) const {
+  if (options_.no_depends) return true;
+  for (const Relation& r : group)
+    if (std::find(options_.ignore_depends.begin(), options_.ignore_depends.end(), "*") !=
+        options_.ignore_depends.end())
+      return true;
+  for (const Relation& r : group)
+    if (std::find(options_.ignore_depends.begin(), options_.ignore_depends.end(), r.name) !=
+        options_.ignore_depends.end())
+      return true;
+  return false;
+}
+
 void Resolver::Visit(PackageId id) {
+  if (options_.no_depends) return;
   const RelationList* deps = Dependencies(id);
   if (!deps) return;
   std::vector<std::string> why = selected_.at(index_.package(id).name).why;
   for (const OrGroup& group : *deps) {
-    if (SelectedSatisfies(group)) continue;
+    if (SelectedSatisfies(group) || Ignored(group)) continue;
     std::optional<PackageId> choice = Choose(group);
     if (!choice) {
       errors_.push_back(Unsatisfied(group, why));
@@ -408,8 +429,8 @@ std::string FormatWhy(const SelectedPackage& p) {
 }
 
 base::Result<Resolution> Resolve(const PackageIndex& index, std::span<const std::string> requests,
-                                 std::string_view arch) {
-  return Resolver(index, arch).Run(requests);
+                                 std::string_view arch, const ResolveOptions& options) {
+  return Resolver(index, arch, options).Run(requests);
 }
 
 }  // namespace debian

@@ -42,7 +42,16 @@ std::string FormatWhy(const SelectedPackage& p);
 // problem, joined by '\n', e.g.
 //   unknown package 'pyhton3' (did you mean 'python3'?)
 //   'libfoo1' (needed by app → libbar2) has no version satisfying '>= 2.0' (available: 1.5-1)
+struct ResolveOptions {
+  // Dependencies on these names count as satisfied (dpkg --ignore-depends);
+  // "*" ignores every dependency.
+  std::vector<std::string> ignore_depends;
+  // Only the requested packages, no closure (e.g. ca-certificates, whose
+  // files are read to build the CA bundle but never installed).
+  bool no_depends = false;
+};
+
 base::Result<Resolution> Resolve(const PackageIndex& index, std::span<const std::string> requests,
-                                 std::string_view arch);
+                                 std::string_view arch, const ResolveOptions& options = {});
 
 }  // namespace debian

@@ -187,3 +187,23 @@ TEST(ResolverTest, ReportsBadDependencyField) {
 
 }  // namespace
 }  // namespace debian
+
+namespace debian {
+
+TEST(ResolverIgnoreTest, IgnoredDependencyCountsAsSatisfied) {
+  PackageIndex index;
+  ASSERT_TRUE(index.Add("Package: tzdata\nVersion: 1\nArchitecture: all\nDepends: debconf (>= 0.5) | debconf-2.0\n\n"
+                        "Package: debconf\nVersion: 1\nArchitecture: all\n",
+                        IndexOrigin{}));
+  std::vector<std::string> req = {"tzdata"};
+  ResolveOptions opts;
+  opts.ignore_depends = {"debconf"};
+  base::Result<Resolution> r = Resolve(index, req, "amd64", opts);
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->packages.size(), 1u);
+  r = Resolve(index, req, "amd64");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->packages.size(), 2u);
+}
+
+}  // namespace debian
