@@ -278,10 +278,9 @@ void Resolver::Select(PackageId id, std::vector<std::string> why, bool requested
 // scripts need.
 bool Resolver::Ignored(const OrGroup& group) const {
   if (options_.no_depends) return true;
-  for (const Relation& r : group)
-    if (std::find(options_.ignore_depends.begin(), options_.ignore_depends.end(), "*") !=
-        options_.ignore_depends.end())
-      return true;
+  if (std::find(options_.ignore_depends.begin(), options_.ignore_depends.end(), "*") !=
+      options_.ignore_depends.end())
+    return true;
   for (const Relation& r : group)
     if (std::find(options_.ignore_depends.begin(), options_.ignore_depends.end(), r.name) !=
         options_.ignore_depends.end())
