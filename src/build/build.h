@@ -12,6 +12,7 @@
 #include "archive/compress.h"
 #include "base/error.h"
 #include "base/reporter.h"
+#include "build/recipes.h"
 #include "build/spec.h"
 #include "cache/store.h"
 #include "http/curl_client.h"
@@ -97,6 +98,8 @@ class BuildContext {
 
 // Builds the image `spec` describes. The returned bundle's layer blobs live
 // in the context's staging directory until the context is destroyed.
-base::Result<oci::Bundle> Build(BuildContext& ctx, const Spec& spec);
+// `variant` applies when `spec` is a built-in base (`distill base NAME:VARIANT`).
+base::Result<oci::Bundle> Build(BuildContext& ctx, const Spec& spec,
+                                Variant variant = Variant::kLatest);
 
 }  // namespace build

@@ -17,12 +17,14 @@
 
 #include "base/file_util.h"
 #include "base/strings.h"
+#include "build/rootfs.h"
 
 namespace build {
 
 namespace {
 
 struct CopyState {
+  CopyState(const Spec& s, const FileSpec& e, fs::Tree& t) : spec(s), entry(e), tree(t) {}
   const Spec& spec;
   const FileSpec& entry;
   fs::Tree& tree;
@@ -110,8 +112,11 @@ bool IsGlob(const std::string& s) { return s.find_first_of("*?[") != std::string
 
 }  // namespace
 
-base::Result<std::pair<uint32_t, uint32_t>> ParseOwner(const std::string& owner) {
+base::Result<std::pair<uint32_t, uint32_t>> ParseOwner(const std::string& owner,
+                                                       const fs::Tree& below) {
   std::vector<std::string> parts = base::Split(owner, ':');
+  if (parts.size() > 2 || parts[0].empty())
+    return base::Fail("invalid owner '{}' (expected user[:group])", owner);
   auto number = [](const std::string& s) -> std::optional<uint32_t> {
     if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos)
       return std::nullopt;
@@ -119,26 +124,38 @@ base::Result<std::pair<uint32_t, uint32_t>> ParseOwner(const std::string& owner)
     if (v > 0xffffffffu) return std::nullopt;
     return static_cast<uint32_t>(v);
   };
-  if (parts.size() > 2) return base::Fail("invalid owner '{}' (expected uid[:gid])", owner);
   std::optional<uint32_t> uid = number(parts[0]);
-  std::optional<uint32_t> gid = parts.size() == 2 ? number(parts[1]) : uid;
-  if (!uid || !gid)
-    return base::Fail("owner '{}': names need an /etc/passwd and /etc/group in the image; "
-                      "use numeric uid:gid on this base",
-                      owner);
+  std::optional<uint32_t> gid;
+  if (!uid) {
+    base::Result<User> u = LookupUser(below, parts[0]);
+    if (!u) return base::Fail("owner '{}': {}", owner, u.error().message());
+    uid = u->uid;
+    gid = u->gid;
+  } else {
+    gid = uid;  // "1000" means 1000:1000, as Docker's --chown
+  }
+  if (parts.size() == 2) {
+    gid = number(parts[1]);
+    if (!gid) {
+      base::Result<Group> g = LookupGroup(below, parts[1]);
+      if (!g) return base::Fail("owner '{}': {}", owner, g.error().message());
+      gid = g->gid;
+    }
+  }
   return std::make_pair(*uid, *gid);
 }
 
 base::Result<void> AddContextFiles(const Spec& spec, const FileSpec& entry,
-                                   const std::string& context, fs::Tree& tree) {
+                                   const std::string& context, fs::Tree& tree,
+                                   const fs::Tree& below) {
   auto at = [&](const base::Error& e) {
     return base::Fail(SpecError(spec, entry.src_mark, e.message()));
   };
   base::Result<std::string> dst = fs::NormalizePath(entry.dst);
   if (!dst) return at(dst.error());
-  CopyState s{spec, entry, tree};
+  CopyState s(spec, entry, tree);
   if (!entry.owner.empty()) {
-    base::Result<std::pair<uint32_t, uint32_t>> owner = ParseOwner(entry.owner);
+    base::Result<std::pair<uint32_t, uint32_t>> owner = ParseOwner(entry.owner, below);
     if (!owner) return at(owner.error());
     s.uid = owner->first;
     s.gid = owner->second;

@@ -17,11 +17,15 @@ namespace build {
 // "uid[:gid]" applies to every entry copied. Symlinks are kept as symlinks
 // and hardlinked files inside one copy stay hardlinked. Errors point at the
 // entry's spec line.
+// `below` is the image so far: owner names are looked up in its /etc/passwd
+// and /etc/group.
 base::Result<void> AddContextFiles(const Spec& spec, const FileSpec& entry,
-                                   const std::string& context, fs::Tree& tree);
+                                   const std::string& context, fs::Tree& tree,
+                                   const fs::Tree& below);
 
-// Parses "uid", "uid:gid" (numbers). Names need the image's /etc/passwd,
-// which a scratch image lacks: the error says so.
-base::Result<std::pair<uint32_t, uint32_t>> ParseOwner(const std::string& owner);
+// Parses "uid", "uid:gid", "name", "name:group" (names from `below`'s
+// /etc/passwd and /etc/group; a user name alone takes the user's group).
+base::Result<std::pair<uint32_t, uint32_t>> ParseOwner(const std::string& owner,
+                                                       const fs::Tree& below);
 
 }  // namespace build

@@ -17,6 +17,10 @@
 // atomically and read back in one read(2).
 #include "build/packages.h"
 
+#include <algorithm>
+
+#include "build/chain.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -243,6 +247,23 @@ base::Result<std::shared_ptr<const PackageSet>> ResolvePackages(
 
 base::Result<std::vector<PlatformPackages>> ResolveSpecPackages(BuildContext& ctx,
                                                                 const Spec& spec) {
+  // The image's packages are those of its whole base chain (recipes
+  // included), resolved together: the request list the lock file records
+  // and the one the build's last package pass asks for (same memo key).
+  base::Result<Chain> chain = LoadChain(spec);
+  if (!chain) return base::Fail(chain.error());
+  Spec image = chain->specs.back();
+  image.packages.clear();
+  image.ignore_depends.clear();
+  for (const Spec& s : chain->specs) {
+    for (const std::string& r : s.packages)
+      if (std::find(image.packages.begin(), image.packages.end(), r) == image.packages.end())
+        image.packages.push_back(r);
+    for (const std::string& i : s.ignore_depends)
+      if (std::find(image.ignore_depends.begin(), image.ignore_depends.end(), i) ==
+          image.ignore_depends.end())
+        image.ignore_depends.push_back(i);
+  }
   std::vector<std::string> names =
       !ctx.options().platforms.empty() ? ctx.options().platforms : spec.platforms;
   if (names.empty()) names.push_back(oci::HostPlatform().ToString());
@@ -252,7 +273,7 @@ base::Result<std::vector<PlatformPackages>> ResolveSpecPackages(BuildContext& ct
     if (!platform) return base::Fail(platform.error());
     base::Result<std::string> arch = oci::DebianArchFromPlatform(*platform);
     if (!arch) return base::Fail(arch.error());
-    auto set = ResolvePackages(ctx, spec, spec.packages, *arch);
+    auto set = ResolvePackages(ctx, image, image.packages, *arch);
     if (!set)
       return base::Fail(out.empty() ? set.error() : set.error().Context("platform '{}'", name));
     out.push_back({platform->ToString(), *set});

@@ -1,0 +1,33 @@
+// The chain of specs an image is built from: a spec's `base:` names a
+// built-in recipe (with a variant), another spec file, or scratch; recipes
+// name their own bases. The chain lists them root first, each with the
+// suite overlay of the Debian suite in effect already applied.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "build/recipes.h"
+#include "build/spec.h"
+
+namespace build {
+
+struct Chain {
+  std::vector<Spec> specs;  // root first; the requested spec last
+  Variant variant = Variant::kLatest;
+  std::string suite;  // the Debian codename in effect, e.g. "bookworm"
+  bool has_packages = false;
+};
+
+// Loads `spec`'s bases recursively. `variant` applies when `spec` is itself a
+// recipe (`distill base NAME:VARIANT`); otherwise the variant comes from the
+// spec's `base: NAME:VARIANT`. Errors: an unknown base (with a suggestion), a
+// base spec that cannot be read, a cycle.
+base::Result<Chain> LoadChain(const Spec& spec, Variant variant = Variant::kLatest);
+
+// The Debian codename of `suite_or_codename` with -updates/-security/...
+// removed ("bookworm-security" → "bookworm").
+std::string Codename(const std::string& suite);
+
+}  // namespace build

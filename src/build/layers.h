@@ -1,0 +1,40 @@
+// Shared layer helpers: how `files:` entries group into layers, how a new
+// layer's implicit parent directories take their lower layers' attributes,
+// and the merged view of everything below.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "archive/compress.h"
+#include "base/error.h"
+#include "build/build.h"
+#include "build/spec.h"
+#include "fs/tree.h"
+
+namespace build {
+
+struct LayerPlan {
+  std::string name;
+  std::vector<const FileSpec*> entries;
+};
+
+// Entries sharing a `layer:` name go together; every other entry is its own
+// layer, so changing one file rebuilds and re-uploads only its layer.
+std::vector<LayerPlan> PlanFileLayers(const Spec& spec);
+std::string FilesCreatedBy(const LayerPlan& plan);
+
+// Parents that `layer` creates implicitly take the attributes `below` gives
+// them, so adding /home/nonroot/app never resets /home/nonroot's owner and
+// mode when the layer is applied.
+void InheritParentsFrom(fs::Tree& layer, const fs::Tree& below);
+// A digest of `layer`'s implicit directories' attributes: they change the
+// layer's bytes, so layer cache keys include them.
+std::string ParentsDigest(const fs::Tree& layer);
+// Applies `layer` to the merged `view` (later entries replace earlier ones).
+base::Result<void> MergeTreeInto(fs::Tree& view, const fs::Tree& layer);
+
+// gzip unless --compression or the spec's `compression:` says zstd.
+base::Result<archive::Compression> ChooseCompression(const BuildContext& ctx, const Spec& spec);
+
+}  // namespace build
