@@ -19,7 +19,8 @@
 // RUNPATH and NEEDED. $ORIGIN is the directory of the executable's real path
 // (the kernel's /proc/self/exe) and, for a library, of the path it was opened
 // by, symlinks not resolved. Every directory is tried with its glibc-hwcaps
-// subdirectories first, then glibc 2.36's legacy tls/ and platform ones. A
+// subdirectories first, then glibc 2.36's legacy tls/ and platform ones
+// ($LIB = lib/<triplet> and this order checked with LD_DEBUG=libs on bookworm). A
 // candidate of another ELF class, byte order or machine is skipped.
 #include "analyze/library_search.h"
 
@@ -124,7 +125,10 @@ base::Result<void> LibrarySearch::LoadNeeded(size_t requester, const std::string
   } else {
     std::vector<std::string> subdirs;
     for (const std::string& h : arch_.hwcaps) subdirs.push_back("glibc-hwcaps/" + h);
-    subdirs.insert(subdirs.end(), {"tls", arch_.platform, ""});
+    // glibc 2.36's legacy subdirectories, in the order `LD_DEBUG=libs`
+    // shows them on bookworm amd64.
+    const std::string& p = arch_.platform;
+    subdirs.insert(subdirs.end(), {"tls/" + p + "/" + p, "tls/" + p, "tls", p + "/" + p, p, ""});
     for (const std::string& dir : SearchDirs(requester))
       for (const std::string& sub : subdirs)
         candidates.push_back(JoinPath(JoinPath(dir, sub), expanded));
