@@ -22,6 +22,8 @@
 
 namespace build {
 
+struct IndexSet;  // build/packages.cc
+
 // The default cache root: $XDG_CACHE_HOME/distill or ~/.cache/distill.
 std::string DefaultCacheDir();
 
@@ -84,6 +86,9 @@ class BuildContext {
   // Package sets already resolved and fetched in this build, keyed by
   // Debian architecture and request list (build/packages.h memoizes here).
   std::map<std::string, std::shared_ptr<const PackageSet>>& resolved() { return resolved_; }
+  // Verified, parsed Packages indexes, keyed by sources and architecture, so
+  // the passes of one build fetch and parse each index once.
+  std::map<std::string, std::shared_ptr<IndexSet>>& indexes() { return indexes_; }
 
  private:
   BuildOptions options_;
@@ -94,6 +99,7 @@ class BuildContext {
   http::HttpClient* http_override_ = nullptr;
   http::Progress* progress_ = nullptr;
   std::map<std::string, std::shared_ptr<const PackageSet>> resolved_;
+  std::map<std::string, std::shared_ptr<IndexSet>> indexes_;
 };
 
 // Builds the image `spec` describes. The returned bundle's layer blobs live

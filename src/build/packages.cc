@@ -84,6 +84,14 @@ struct Indexes {
   std::vector<debian::RepositoryIndex> repos;  // origin.source_id indexes this
 };
 
+}  // namespace
+
+struct IndexSet {
+  Indexes ix;
+};
+
+namespace {
+
 base::Result<void> AddRepository(BuildContext& ctx, http::HttpClient& http,
                                  const debian::Source& source, const std::string& arch,
                                  Indexes& out) {
@@ -180,9 +188,17 @@ base::Result<PackageSet> ResolvePackageSet(BuildContext& ctx, const Spec& spec,
   std::optional<http::RetryingClient> retrying;
   if (!ctx.options().offline) retrying.emplace(ctx.http());
   http::HttpClient& http = retrying ? static_cast<http::HttpClient&>(*retrying) : offline;
-  Indexes ix;
+  std::string memo = debian_arch;
   for (const debian::Source& s : *sources)
-    DISTILL_TRY(AddRepository(ctx, http, s, debian_arch, ix));
+    memo += fmt::format("\n{} {} {} {}", s.uri, s.suite, fmt::join(s.components, ","), s.keyring);
+  std::shared_ptr<IndexSet>& slot = ctx.indexes()[memo];
+  if (!slot) {
+    auto fresh = std::make_shared<IndexSet>();
+    for (const debian::Source& s : *sources)
+      DISTILL_TRY(AddRepository(ctx, http, s, debian_arch, fresh->ix));
+    slot = fresh;
+  }
+  const Indexes& ix = slot->ix;
   ctx.reporter().Status(fmt::format("resolving {} packages", requests.size()));
   debian::ResolveOptions ropts;
   ropts.ignore_depends = spec.ignore_depends;

@@ -9,7 +9,9 @@ TEST(RecipesTest, EveryRecipeParses) {
   for (const std::string& name : RecipeNames()) {
     base::Result<Spec> s = LoadRecipe(name);
     EXPECT_TRUE(s) << name << ": " << s.error().message();
-    if (s) EXPECT_FALSE(s->description.empty()) << name;
+    if (s) {
+      EXPECT_FALSE(s->description.empty()) << name;
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include "cli/build_cmd.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -20,9 +21,14 @@
 
 namespace cli {
 
-void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
-  cmd.add_option("-f,--file", f.file, "spec file (default: ./distill.yaml)");
-  cmd.add_option("context", f.context, "build context (default: the spec's directory)");
+void AddBuildFlags(CLI::App& cmd, BuildFlags& f, bool base_mode) {
+  if (base_mode) {
+    cmd.add_option("name", f.base_ref, "built-in base NAME[:VARIANT], e.g. python3:nonroot")
+        ->required();
+  } else {
+    cmd.add_option("-f,--file", f.file, "spec file (default: ./distill.yaml)");
+    cmd.add_option("context", f.context, "build context (default: the spec's directory)");
+  }
   cmd.add_option("-o,--output", f.outputs, "destination: oci:DIR[:TAG], oci-archive:FILE[:TAG], "
                                            "docker-archive:FILE[:NAME:TAG]");
   cmd.add_option("--platform", f.platforms, "os/arch[/variant], comma-separated")->delimiter(',');
@@ -85,7 +91,20 @@ int RunBuild(const BuildFlags& f) {
     return kExitUsage;
   }
   std::string file = f.file.empty() ? "distill.yaml" : f.file;
-  base::Result<build::Spec> spec = build::LoadSpec(file);
+  build::Variant variant = build::Variant::kLatest;
+  base::Result<build::Spec> spec;
+  if (!f.base_ref.empty()) {
+    base::Result<build::BaseRef> ref = build::ParseBaseRef(f.base_ref);
+    if (!ref) {
+      PrintError(ref.error().message());
+      return kExitUsage;
+    }
+    variant = ref->variant;
+    file = "recipes/" + ref->name + ".yaml";
+    spec = build::LoadRecipe(ref->name);
+  } else {
+    spec = build::LoadSpec(file);
+  }
   if (!spec) {
     PrintError(spec.error().message(), spec.error().detail());
     return kExitFailure;
@@ -112,7 +131,8 @@ int RunBuild(const BuildFlags& f) {
       build::ResolveSpecPackages(ctx, *spec);
   if (packages && opts.explain) PrintExplain(*packages);
   base::Result<oci::Bundle> bundle =
-      packages ? build::Build(ctx, *spec) : base::Result<oci::Bundle>(base::Fail(packages.error()));
+      packages ? build::Build(ctx, *spec, variant)
+               : base::Result<oci::Bundle>(base::Fail(packages.error()));
   if (!bundle) {
     // Spec errors already start with "<file>:<line>:<col>:".
     base::Error e = bundle.error().message().starts_with(file + ":")
@@ -133,6 +153,33 @@ int RunBuild(const BuildFlags& f) {
     fmt::print("{}\n", ResultJson(*bundle, outs));
   else
     fmt::print("{}\n", bundle->top.digest);
+  return kExitOk;
+}
+
+}  // namespace cli
+
+namespace cli {
+
+int RunRecipes() {
+  for (const std::string& name : build::RecipeNames()) {
+    base::Result<build::Spec> s = build::LoadRecipe(name);
+    if (!s) {
+      PrintError(s.error().message());
+      return kExitFailure;
+    }
+    fmt::print("{}\n  {}\n  base: {}\n", name, s->description, s->base);
+    if (!s->packages.empty()) fmt::print("  packages: {}\n", fmt::join(s->packages, ", "));
+    for (const auto& [suite, overlay] : s->suites)
+      if (overlay.packages)
+        fmt::print("  packages on {}: {}\n", suite, fmt::join(*overlay.packages, ", "));
+    std::vector<std::string> extras;
+    if (s->skeleton) extras.push_back("passwd/group/homes/tmp/os-release");
+    if (s->cacerts) extras.push_back("CA bundle");
+    if (s->java_cacerts) extras.push_back("Java trust store");
+    if (!s->locale.empty()) extras.push_back(s->locale + " locale");
+    if (!extras.empty()) fmt::print("  adds: {}\n", fmt::join(extras, ", "));
+    fmt::print("  variants: latest, nonroot, debug, debug-nonroot\n");
+  }
   return kExitOk;
 }
 

@@ -20,10 +20,15 @@ struct BuildFlags {
   bool locked = false;
   bool offline = false;
   std::vector<std::string> debug;  // -d explain
+  std::string base_ref;            // `distill base NAME[:VARIANT]`
 };
 
 // Registers the build subcommand's flags on `cmd`.
-void AddBuildFlags(CLI::App& cmd, BuildFlags& flags);
+// With `base_mode`, the positional argument is a built-in base
+// NAME[:VARIANT] instead of -f FILE and CONTEXT (`distill base`).
+void AddBuildFlags(CLI::App& cmd, BuildFlags& flags, bool base_mode = false);
+// `distill recipes`: the built-in bases, what each is built on and holds.
+int RunRecipes();
 // Runs a build; returns the exit status.
 int RunBuild(const BuildFlags& flags);
 

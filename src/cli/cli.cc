@@ -30,6 +30,8 @@ constexpr Command kCommands[] = {
     {"build", "build an image from a spec"},
     {"inspect", "show an image's manifest, config and layers"},
     {"lock", "write distill.lock: the exact packages the spec resolves to"},
+    {"base", "build a built-in base: static, base, cc, python3, java17, nodejs..."},
+    {"recipes", "list the built-in bases and what each holds"},
 };
 
 std::vector<std::string> CommandNames() {
@@ -70,6 +72,12 @@ int Main(int argc, char** argv) {
   CLI::App* lock = app.add_subcommand("lock", kCommands[2].help);
   AddLockFlags(*lock, lock_flags);
 
+  BuildFlags base_flags;
+  CLI::App* base = app.add_subcommand("base", kCommands[3].help);
+  AddBuildFlags(*base, base_flags, /*base_mode=*/true);
+
+  CLI::App* recipes = app.add_subcommand("recipes", kCommands[4].help);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -86,6 +94,8 @@ int Main(int argc, char** argv) {
   if (build->parsed()) return RunBuild(build_flags);
   if (inspect->parsed()) return RunInspect(inspect_flags);
   if (lock->parsed()) return RunLock(lock_flags);
+  if (base->parsed()) return RunBuild(base_flags);
+  if (recipes->parsed()) return RunRecipes();
   return kExitUsage;
 }
 
