@@ -34,7 +34,9 @@ base::Result<void> Load(const Spec& spec, std::vector<Spec>& out, Variant& varia
     } else {
       base::Result<BaseRef> ref = ParseBaseRef(b);
       if (!ref) return base::Fail(SpecError(spec, spec.base_mark, ref.error().message()));
-      if (depth == 0) variant = ref->variant;
+      // The requested spec's own `base: NAME:VARIANT` chooses the variant;
+      // a recipe's plain `base: static` keeps the one asked for.
+      if (depth == 0 && b.find(':') != std::string::npos) variant = ref->variant;
       base::Result<Spec> s = LoadRecipe(ref->name);
       if (!s) return base::Fail(s.error());
       parent = std::move(*s);

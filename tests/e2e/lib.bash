@@ -34,3 +34,61 @@ make_static_hello() {
 
 # The digest distill printed last.
 build_digest() { "$DISTILL" build --progress=none "$@" | tail -n 1; }
+
+# The Debian mirror of this host's apt configuration; skips the test when it
+# does not answer (tests against the real mirror only).
+need_mirror() {
+  need curl
+  local uri
+  uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null)
+  [ -n "$uri" ] || uri=$(awk '$1=="deb"{for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null)
+  [ -n "$uri" ] || skip "no Debian mirror in the apt configuration"
+  curl -sf -o /dev/null --max-time 20 "$uri/dists/" 2>/dev/null || curl -sf -o /dev/null --max-time 20 -I "$uri/" || skip "mirror '$uri' unreachable"
+}
+
+# One package cache shared by the tests of a run that use the real mirror,
+# so each .deb is fetched once (the cache is safe for concurrent builds).
+SHARED_CACHE=${DISTILL_E2E_CACHE:-/tmp/distill-e2e-cache}
+
+# base_image NAME[:VARIANT] LAYOUT_DIR: builds a built-in base into oci:DIR:TAG
+# (TAG = name with ':' as '-') and prints the digest.
+base_image() {
+  "$DISTILL" base "$1" --cache "$SHARED_CACHE" --progress=none -o "oci:$2:${1/:/-}" 2>"$WORK/base.err" | tail -n 1 \
+    || { cat "$WORK/base.err" >&2; fail "distill base $1"; }
+}
+
+# Runs an oci: image in podman quietly; extra args go before the image.
+prun() { podman run --rm -q "$@" 2>"$WORK/podman.err" || { cat "$WORK/podman.err" >&2; return 1; }; }
+
+# The exact distroless account files (distroless.md 1.2).
+PASSWD_TEXT='root:x:0:0:root:/root:/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin'
+GROUP_TEXT='root:x:0:
+nobody:x:65534:
+tty:x:5:
+staff:x:50:
+nonroot:x:65532:'
+
+# check_variants BASE: the four variants' accounts, user, workdir and shell.
+check_variants() {
+  local b=$1 l="$WORK/variants" d
+  for v in latest nonroot debug debug-nonroot; do
+    base_image "$b:$v" "$l" >/dev/null
+  done
+  umoci unpack --image "$l:$b-latest" "$WORK/v-root" >/dev/null
+  expect_eq "/etc/passwd of $b" "$(cat "$WORK/v-root/rootfs/etc/passwd")" "$PASSWD_TEXT"
+  expect_eq "/etc/group of $b" "$(cat "$WORK/v-root/rootfs/etc/group")" "$GROUP_TEXT"
+  [ ! -e "$WORK/v-root/rootfs/bin/sh" ] || fail "$b has /bin/sh"
+  [ "$(stat -c %a "$WORK/v-root/rootfs/tmp")" = 1777 ] || fail "$b /tmp is not 1777"
+  grep -q '^PRETTY_NAME="Distroless"' "$WORK/v-root/rootfs/usr/lib/os-release" || fail "$b os-release"
+  cfg() { skopeo inspect --config "oci:$l:$1" | python3 -c "import json,sys;c=json.load(sys.stdin)['config'];print(c.get('User',''), c.get('WorkingDir',''))"; }
+  expect_eq "$b user/workdir" "$(cfg "$b-latest")" "0 /"
+  expect_eq "$b:nonroot user/workdir" "$(cfg "$b-nonroot")" "65532 /home/nonroot"
+  expect_eq "$b:debug-nonroot user/workdir" "$(cfg "$b-debug-nonroot")" "65532 /home/nonroot"
+  expect_eq "$b:debug busybox sh" "$(prun --entrypoint /busybox/sh "oci:$l:$b-debug" -c 'echo hi from $0')" "hi from /busybox/sh"
+  expect_eq "$b:debug-nonroot id" "$(prun --entrypoint /busybox/id "oci:$l:$b-debug-nonroot" -u)" "65532"
+  umoci unpack --image "$l:$b-debug" "$WORK/v-debug" >/dev/null
+  [ ! -e "$WORK/v-debug/rootfs/bin/sh" ] || fail "$b:debug has /bin/sh"
+  E2E_PODMAN_IMAGES="${E2E_PODMAN_IMAGES:-} $(podman images -q --filter "reference=*variants*" 2>/dev/null | tr '\n' ' ')"
+}
