@@ -16,6 +16,7 @@
 #include "cli/exit_codes.h"
 #include "cli/reporter.h"
 #include "http/progress_bar.h"
+#include "oci/descriptor.h"
 
 namespace cli {
 
@@ -29,6 +30,8 @@ void AddLockFlags(CLI::App& cmd, LockFlags& f) {
       ->check(CLI::IsMember({"explain"}));
   cmd.add_flag("--json", f.json, "print the chosen packages as JSON on stdout");
   cmd.add_flag("--offline", f.offline, "use the cache only");
+  cmd.add_flag("--dry-run", f.dry_run,
+               "resolve only (with --json: print the set); download and write nothing");
 }
 
 void PrintExplain(const std::vector<build::PlatformPackages>& platforms) {
@@ -62,6 +65,26 @@ std::string SetJson(const std::string& lock_path,
   return nlohmann::json{{"lockfile", lock_path}, {"platforms", out}}.dump(2);
 }
 
+// --dry-run: what the lock would record, with nothing fetched beyond the
+// indexes (e.g. to compare the resolver with apt on large closures).
+base::Result<std::vector<build::PlatformPackages>> ResolveOnly(build::BuildContext& ctx,
+                                                               const build::Spec& spec) {
+  std::vector<build::PlatformPackages> out;
+  std::vector<std::string> names =
+      !ctx.options().platforms.empty() ? ctx.options().platforms : spec.platforms;
+  if (names.empty()) names.push_back(oci::HostPlatform().ToString());
+  for (const std::string& name : names) {
+    base::Result<oci::Platform> platform = oci::ParsePlatform(name);
+    if (!platform) return base::Fail(platform.error());
+    base::Result<std::string> arch = oci::DebianArchFromPlatform(*platform);
+    if (!arch) return base::Fail(arch.error());
+    auto set = build::ResolvePackageSet(ctx, spec, spec.packages, *arch);
+    if (!set) return base::Fail(set.error());
+    out.push_back({platform->ToString(), std::make_shared<build::PackageSet>(std::move(*set))});
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunLock(const LockFlags& f) {
@@ -84,18 +107,22 @@ int RunLock(const LockFlags& f) {
   build::BuildContext ctx(opts, reporter);
   std::optional<http::ProgressBar> bar;
   if (mode == ProgressMode::kAuto && isatty(STDERR_FILENO)) ctx.set_progress(&bar.emplace(stderr));
-  auto platforms = build::ResolveSpecPackages(ctx, *spec);
+  auto platforms = f.dry_run ? ResolveOnly(ctx, *spec) : build::ResolveSpecPackages(ctx, *spec);
   if (!platforms) {
     PrintError(platforms.error().Context("locking '{}'", file).message());
     return kExitFailure;
   }
   if (opts.explain) PrintExplain(*platforms);
+  std::string path = build::LockPath(spec->path);
+  if (f.dry_run) {
+    if (f.json) fmt::print("{}\n", SetJson(path, *platforms));
+    return kExitOk;
+  }
   build::LockFile lock;
   for (const build::PlatformPackages& p : *platforms)
     lock.platforms.push_back(build::LockEntry(p.platform, *p.set));
   std::sort(lock.platforms.begin(), lock.platforms.end(),
             [](const auto& a, const auto& b) { return a.platform < b.platform; });
-  std::string path = build::LockPath(spec->path);
   if (base::Result<void> w = build::WriteLock(path, lock); !w) {
     PrintError(w.error().Context("writing '{}'", path).message());
     return kExitFailure;

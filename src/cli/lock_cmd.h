@@ -18,6 +18,7 @@ struct LockFlags {
   std::vector<std::string> debug;  // -d explain
   bool json = false;
   bool offline = false;
+  bool dry_run = false;  // resolve only: no downloads, no lock written
 };
 
 void AddLockFlags(CLI::App& cmd, LockFlags& flags);

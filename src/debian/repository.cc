@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <span>
 
 #include "base/file_util.h"
@@ -145,11 +146,16 @@ class Fetcher {
 };
 
 base::Result<RepositoryIndex> Fetcher::Run() {
-  base::Result<Keyring> keyring = Keyring::Load(source_.keyring);
-  if (!keyring) return base::Fail(keyring.error());
+  std::optional<Keyring> loaded;
+  if (!options_.keyring) {
+    base::Result<Keyring> k = Keyring::Load(source_.keyring);
+    if (!k) return base::Fail(k.error());
+    loaded.emplace(std::move(*k));
+  }
+  const Keyring& keyring = options_.keyring ? *options_.keyring : *loaded;
   base::Result<SignedRelease> signed_release = options_.offline ? ReadCachedRelease() : Download();
   if (!signed_release) return base::Fail(signed_release.error());
-  base::Result<std::string> text = Verify(*signed_release, *keyring);
+  base::Result<std::string> text = Verify(*signed_release, keyring);
   if (!text) return base::Fail(text.error());
   base::Result<Release> release = ParseRelease(*text, signed_release->url);
   if (!release) return base::Fail(release.error());

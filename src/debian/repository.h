@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "debian/release.h"
+#include "debian/signature.h"
 #include "debian/sources.h"
 #include "http/http_client.h"
 
@@ -43,6 +44,10 @@ struct FetchOptions {
   // "" disables caching; else verified files are kept under <cache_dir>/indexes/.
   std::string cache_dir;
   bool offline = false;  // use only the cache; never touch the network
+  // Set: verify with these keys instead of loading source.keyring. Loading
+  // Debian's archive keyring costs ~0.2 s (librnp checks every key's
+  // signatures), so callers with several sources share one (not owned).
+  const Keyring* keyring = nullptr;
 };
 
 // Fetches <uri>/dists/<suite>/InRelease (else Release + Release.gpg when

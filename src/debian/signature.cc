@@ -13,9 +13,13 @@
 // an old keyring knows only some of them.
 #include "debian/signature.h"
 
+#include <fcntl.h>
 #include <rnp/rnp.h>
 #include <rnp/rnp_err.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <mutex>
 #include <vector>
 
 #include "base/file_util.h"
@@ -41,6 +45,40 @@ constexpr std::string_view kBeginSignature = "-----BEGIN PGP SIGNATURE-----";
 constexpr std::string_view kEndSignature = "-----END PGP SIGNATURE-----";
 constexpr std::string_view kBeginKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
 
+// librnp 0.16 as Debian builds it prints diagnostics such as
+// "[signed_validate_signature() ...] signer's key not found" straight to
+// stderr through its internal RNP_LOG; neither rnp_ffi_set_log_fd (used by
+// only a few FFI paths) nor RNP_LOG_CONSOLE turns that off. Our errors are
+// one line, so fd 2 points at /dev/null while librnp parses keys or checks
+// signatures. The redirect is process-wide: a mutex keeps the quiet spans
+// from nesting, and distill verifies Releases on one thread before any
+// download or progress output starts, so no other output is lost.
+class QuietStderr {
+ public:
+  QuietStderr() : lock_(Mutex()) {
+    fflush(stderr);
+    saved_ = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved_ >= 0 && null >= 0) dup2(null, STDERR_FILENO);
+    if (null >= 0) close(null);
+  }
+  ~QuietStderr() {
+    if (saved_ < 0) return;
+    dup2(saved_, STDERR_FILENO);
+    close(saved_);
+  }
+  QuietStderr(const QuietStderr&) = delete;
+  QuietStderr& operator=(const QuietStderr&) = delete;
+
+ private:
+  static std::mutex& Mutex() {
+    static std::mutex mu;
+    return mu;
+  }
+  std::lock_guard<std::mutex> lock_;
+  int saved_ = -1;
+};
+
 // A memory input over `bytes`, which must outlive it (no copy).
 Input MemoryInput(std::string_view bytes) {
   rnp_input_t in = nullptr;
@@ -57,6 +95,7 @@ size_t PublicKeyCount(rnp_ffi_t ffi) {
 base::Result<void> ImportKeys(rnp_ffi_t ffi, std::string_view bytes, std::string_view name) {
   size_t before = PublicKeyCount(ffi);
   Input in = MemoryInput(bytes);
+  QuietStderr quiet;
   if (!in || rnp_load_keys(ffi, RNP_KEYSTORE_GPG, in.get(), RNP_LOAD_SAVE_PUBLIC_KEYS) != 0)
     return base::Fail("'{}': not an OpenPGP keyring", name);
   if (PublicKeyCount(ffi) == before) return base::Fail("'{}': no OpenPGP public keys", name);
@@ -79,7 +118,10 @@ bool HasGoodSignature(rnp_op_verify_t op) {
 base::Result<void> Execute(rnp_op_verify_t op, const Keyring& keyring, std::string_view name) {
   // execute() fails when no signature is good, but we also check each one:
   // success alone could mean "no signatures at all" for some inputs.
-  rnp_op_verify_execute(op);
+  {
+    QuietStderr quiet;
+    rnp_op_verify_execute(op);
+  }
   if (!HasGoodSignature(op))
     return base::Fail("'{}': no valid signature by a key in '{}'", name, keyring.name());
   return {};

@@ -1,0 +1,2 @@
+# -d takes a known mode only.
+"$DISTILL" lock -d stats
