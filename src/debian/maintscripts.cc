@@ -36,7 +36,6 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <regex>
 #include <string_view>
 
 #include "base/strings.h"
@@ -58,10 +57,15 @@ bool IsHarmlessPackage(const std::string& p) {
 }
 
 // "jre" of "openjdk-17-jre-headless", "jdk" of "openjdk-21-jdk-headless".
-std::string OpenJdkKind(const std::string& package) {
-  static const std::regex kOpenJdk("openjdk-[0-9]+-(jre|jdk)-headless");
-  std::smatch m;
-  return std::regex_match(package, m, kOpenJdk) ? m[1].str() : "";
+std::string OpenJdkKind(std::string_view package) {
+  constexpr std::string_view kPrefix = "openjdk-", kSuffix = "-headless";
+  if (!base::StartsWith(package, kPrefix) || !base::EndsWith(package, kSuffix)) return "";
+  std::string_view middle =
+      package.substr(kPrefix.size(), package.size() - kPrefix.size() - kSuffix.size());
+  size_t digits = middle.find_first_not_of("0123456789");
+  if (digits == 0 || digits == std::string_view::npos) return "";
+  std::string_view kind = middle.substr(digits);
+  return kind == "-jre" || kind == "-jdk" ? std::string(kind.substr(1)) : "";
 }
 
 // True for a script that does nothing: only comments, blank lines, a

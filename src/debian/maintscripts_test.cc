@@ -40,7 +40,8 @@ TEST(MaintScriptsTest, WarnsAboutTheRest) {
       (ScriptReview{{},
                     {"'foo': postinst is not emulated; its effects are missing from the image",
                      "'foo': preinst is not emulated; its effects are missing from the image"}}));
-  EXPECT_EQ(ReviewMaintainerScripts("openjdk-17-jre", {{"postinst", "x"}}).warnings.size(), 1u);
+  for (const char* p : {"openjdk-17-jre", "openjdk--jre-headless", "openjdk-17-doc-headless"})
+    EXPECT_EQ(ReviewMaintainerScripts(p, {{"postinst", "x"}}).warnings.size(), 1u) << p;
 }
 
 std::string Links(const fs::Tree& tree) {
