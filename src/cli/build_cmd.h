@@ -19,6 +19,7 @@ struct BuildFlags {
   bool json = false;
   bool locked = false;
   bool offline = false;
+  bool tls_verify = true;  // for docker:// outputs
 };
 
 // Registers the build subcommand's flags on `cmd`.

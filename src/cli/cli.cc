@@ -12,8 +12,10 @@
 
 #include "base/strings.h"
 #include "cli/build_cmd.h"
+#include "cli/copy_cmd.h"
 #include "cli/exit_codes.h"
 #include "cli/inspect_cmd.h"
+#include "cli/login_cmd.h"
 #include "cli/reporter.h"
 
 namespace cli {
@@ -28,6 +30,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"build", "build an image from a spec"},
     {"inspect", "show an image's manifest, config and layers"},
+    {"copy", "copy an image between oci:, oci-archive:, docker-archive: and docker://"},
+    {"login", "store registry credentials as docker login does"},
 };
 
 std::vector<std::string> CommandNames() {
@@ -64,6 +68,14 @@ int Main(int argc, char** argv) {
   CLI::App* inspect = app.add_subcommand("inspect", kCommands[1].help);
   AddInspectFlags(*inspect, inspect_flags);
 
+  CopyFlags copy_flags;
+  CLI::App* copy = app.add_subcommand("copy", kCommands[2].help);
+  AddCopyFlags(*copy, copy_flags);
+
+  LoginFlags login_flags;
+  CLI::App* login = app.add_subcommand("login", kCommands[3].help);
+  AddLoginFlags(*login, login_flags);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -79,6 +91,8 @@ int Main(int argc, char** argv) {
   }
   if (build->parsed()) return RunBuild(build_flags);
   if (inspect->parsed()) return RunInspect(inspect_flags);
+  if (copy->parsed()) return RunCopy(copy_flags);
+  if (login->parsed()) return RunLogin(login_flags);
   return kExitUsage;
 }
 
