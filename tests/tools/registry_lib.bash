@@ -33,6 +33,7 @@ wait_file() {
 
 # start_registry NAME [YAML...]: a registry whose storage, config and log are
 # in $WORK/NAME; extra top-level YAML (auth:, http.tls) comes as arguments.
+# With REG_TLS=DIR/NAME, it serves https with DIR/NAME.crt and .key.
 # Sets REG_PORT and REG_DIR.
 start_registry() {
   need docker-registry
@@ -46,6 +47,7 @@ start_registry() {
     echo "http:"
     echo "  addr: 127.0.0.1:$REG_PORT"
     echo "  secret: distill-e2e"
+    [ -z "${REG_TLS:-}" ] || echo "  tls: {certificate: $REG_TLS.crt, key: $REG_TLS.key}"
     for y in "$@"; do echo "$y"; done
   } > "$REG_DIR/config.yml"
   docker-registry serve "$REG_DIR/config.yml" >"$REG_DIR/log" 2>&1 &
