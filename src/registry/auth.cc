@@ -146,7 +146,10 @@ base::Result<Token> ParseTokenResponse(std::string_view body,
   int64_t expires_in = 60;
   if (j.contains("expires_in") && j["expires_in"].is_number_integer())
     expires_in = std::max<int64_t>(j["expires_in"].get<int64_t>(), 0);
-  t.expires = now + std::chrono::seconds(std::max<int64_t>(expires_in - 10, 0));
+  // Renew a little early (10 s, or a quarter of a short lifetime) so that a
+  // request never leaves with a token about to lapse.
+  int64_t margin = std::min<int64_t>(10, expires_in / 4);
+  t.expires = now + std::chrono::seconds(expires_in - margin);
   return t;
 }
 

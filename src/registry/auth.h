@@ -58,8 +58,8 @@ struct Token {
 };
 
 // Parses a token service response (`token` or `access_token`, `expires_in`
-// defaulting to 60 s). The token is treated as expiring 10 s early so that a
-// request never leaves with a token about to lapse.
+// defaulting to 60 s). The token counts as expired 10 s early (a quarter of
+// its lifetime when that is shorter).
 base::Result<Token> ParseTokenResponse(std::string_view body,
                                        std::chrono::steady_clock::time_point now);
 

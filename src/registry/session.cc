@@ -104,7 +104,7 @@ base::Result<void> Session::Ping() {
   }
   if (!r) return base::Fail(r.error().Context("'{}'", host_));
   if (r->status == 401) {
-    Learn(*r, "");
+    Learn(*r, "", "");
     return {};
   }
   if (r->status < 200 || r->status > 299)
@@ -113,10 +113,13 @@ base::Result<void> Session::Ping() {
   return {};
 }
 
-void Session::Learn(const http::Response& r, const std::string& scope) {
+void Session::Learn(const http::Response& r, const std::string& scope, const std::string& sent) {
   auto it = r.headers.find("www-authenticate");
   std::lock_guard lock(mu_);
-  tokens_.erase(scope);
+  // Parallel requests refused with the same token renew it once: only the
+  // token that was sent is dropped, not one another thread just fetched.
+  auto token = tokens_.find(scope);
+  if (token != tokens_.end() && "Bearer " + token->second.value == sent) tokens_.erase(token);
   if (it == r.headers.end()) return;
   base::Result<std::vector<Challenge>> cs = ParseWwwAuthenticate(it->second);
   if (!cs) return;
@@ -201,7 +204,7 @@ base::Result<http::Response> Session::DoAuthorized(
     SetHeader(req, "Authorization", *auth);
     base::Result<http::Response> r = perform(req);
     if (!r || r->status != 401 || attempt == 1) return r;
-    Learn(*r, scope);
+    Learn(*r, scope, *auth);
   }
 }
 

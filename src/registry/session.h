@@ -89,7 +89,8 @@ class Session {
   base::Result<std::string> Authorization(const std::string& scope);
   base::Result<Token> FetchToken(const std::string& scope);
   base::Result<Token> FetchOAuthToken(const std::string& scope);
-  void Learn(const http::Response& r, const std::string& scope);
+  // Records the challenge of a 401 and drops the token `sent` for `scope`.
+  void Learn(const http::Response& r, const std::string& scope, const std::string& sent);
   base::Result<http::Response> DoAuthorized(http::Request& req, const std::string& scope,
                                             const std::function<base::Result<http::Response>(
                                                 const http::Request&)>& perform);

@@ -97,3 +97,24 @@ Y
 
 # count_uploads LOG: blob upload requests (POST/PUT/PATCH on blobs) in a proxy log.
 count_uploads() { grep -cE '^(POST|PUT|PATCH) /v2/[^ ]*/blobs/' "$1" || true; }
+
+# start_token_service NAME USER PASSWORD: a token service (registry_token.py)
+# signing with a key made here. Sets TOKEN_PORT, TOKEN_LOG and TOKEN_CERT (the
+# registry's rootcertbundle).
+start_token_service() {
+  local dir="$WORK/$1"
+  mkdir -p "$dir"
+  make_cert "$dir" signer
+  TOKEN_CERT="$dir/signer.crt"
+  TOKEN_LOG="$dir/issued.log"
+  /usr/bin/python3 "$TOOLS/registry_token.py" "$dir/port" "$dir/signer.key" "$TOKEN_CERT" \
+    "$2" "$3" distill-test 2>>"$TOKEN_LOG" &
+  SERVER_PIDS="$SERVER_PIDS $!"
+  TOKEN_PORT=$(wait_file "$dir/port")
+  wait_port "$TOKEN_PORT"
+}
+
+# token_auth_yaml: the registry's auth: section for the running token service.
+token_auth_yaml() {
+  echo "auth: {token: {realm: 'http://127.0.0.1:$TOKEN_PORT/token', service: distill-test, issuer: distill-test-issuer, rootcertbundle: '$TOKEN_CERT'}}"
+}

@@ -8,11 +8,14 @@ GET /token?service=...&scope=... with {"token", "expires_in"}: a JWT signed
 RS256 by KEY.pem (with `openssl dgst -sha256 -sign`), carrying CERT.pem in its
 x5c header so the registry (auth.token.rootcertbundle = CERT.pem) trusts it.
 Basic credentials must be USER:PASSWORD (401 otherwise); anonymous requests
-get a token granting nothing. Each issued token is logged to stderr as
-"issued <scope>" (never the token itself). Tokens expire after 5 s, so a
-long push has to renew them.
+get a token granting nothing. With EXPIRE_FIRST=1 in the environment, the
+first token issued is already expired while its expires_in says 300 s, so
+the client's first authorized request is refused and it must renew. Each issued token is logged to stderr as
+"issued <scope>" (never the token itself). Tokens live 60 s.
 """
-import base64, http.server, json, subprocess, sys, time, urllib.parse
+import base64, http.server, json, os, subprocess, sys, time, urllib.parse
+
+issued = 0
 
 portfile, key, cert, user, password = sys.argv[1:6]
 service = sys.argv[6] if len(sys.argv) > 6 else "distill-test"
@@ -54,12 +57,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             name, _, actions = rest.rpartition(":")
             if authed:
                 access.append({"type": kind, "name": name, "actions": actions.split(",")})
+        global issued
+        pushing = authed and any("push" in a["actions"] for a in access)
+        issued += 1 if pushing else 0
         now = int(time.time())
+        expired = pushing and issued == 1 and os.environ.get("EXPIRE_FIRST") == "1"
+        # The registry allows 60 s of clock skew.
+        exp = now - 120 if expired else now + 60
         claims = {"iss": "distill-test-issuer", "sub": user if authed else "", "aud": service,
-                  "exp": now + 5, "nbf": now - 10, "iat": now, "jti": str(time.time_ns()),
+                  "exp": exp, "nbf": now - 300, "iat": now - 300, "jti": str(time.time_ns()),
                   "access": access}
-        print("issued", " ".join(q.get("scope", [])) or "-", file=sys.stderr, flush=True)
-        body = json.dumps({"token": sign(claims), "expires_in": 5}).encode()
+        print("issued", " ".join(q.get("scope", [])) or "-", "expired" if expired else "",
+              file=sys.stderr, flush=True)
+        body = json.dumps({"token": sign(claims), "expires_in": 300}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -69,6 +79,5 @@ class Handler(http.server.BaseHTTPRequestHandler):
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
-import os
 os.rename(portfile + ".tmp", portfile)
 server.serve_forever()
