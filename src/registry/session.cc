@@ -96,7 +96,10 @@ base::Error Session::Unauthorized(const Reply& r) const {
 base::Result<void> Session::Ping() {
   http::Request req;
   req.url = "https://" + host_ + "/v2/";
-  base::Result<http::Response> r = retrying_.Do(req, nullptr);
+  // Without verification a failed TLS handshake means "try plain http" at
+  // once: retrying it would only delay every push to such a registry.
+  base::Result<http::Response> r =
+      options_.tls_verify ? retrying_.Do(req, nullptr) : http_.Do(req, nullptr);
   if (!r && !options_.tls_verify) {
     req.url = "http://" + host_ + "/v2/";
     r = retrying_.Do(req, nullptr);
