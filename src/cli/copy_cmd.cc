@@ -61,9 +61,10 @@ int RunCopy(const CopyFlags& f) {
   }
   if (f.json) {
     nlohmann::json j = {{"digest", *digest},
-                        {"blobs", {{"existed", stats.existed.load()},
-                                   {"mounted", stats.mounted.load()},
-                                   {"uploaded", stats.uploaded.load()}}}};
+                        {"blobs",
+                         {{"existed", stats.existed.load()},
+                          {"mounted", stats.mounted.load()},
+                          {"uploaded", stats.uploaded.load()}}}};
     fmt::print("{}\n", j.dump(2));
   } else {
     fmt::print("{}\n", *digest);

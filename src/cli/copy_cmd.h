@@ -2,9 +2,8 @@
 // convert), and the registry flags shared with build and login.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "base/reporter.h"
 #include "registry/session.h"

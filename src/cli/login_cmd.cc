@@ -7,10 +7,9 @@
 // password.
 #include "cli/login_cmd.h"
 
+#include <fmt/format.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <iostream>
 

@@ -2,9 +2,8 @@
 // in docker's config.json, as `docker login` does.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace cli {
 

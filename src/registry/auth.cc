@@ -10,7 +10,6 @@
 #include <openssl/evp.h>
 
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 namespace registry {
@@ -23,8 +22,8 @@ std::string Lower(std::string_view s) {
 }
 
 bool IsTokenChar(char c) {
-  return isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) !=
-                                                        std::string_view::npos;
+  return isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 // A cursor over a header value.
@@ -94,8 +93,7 @@ base::Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view heade
   Scanner sc{header};
   for (sc.SkipSpaceAndCommas(); !sc.Done(); sc.SkipSpaceAndCommas()) {
     std::string_view scheme = sc.Token();
-    if (scheme.empty())
-      return base::Fail("invalid authentication challenge at {}", sc.pos);
+    if (scheme.empty()) return base::Fail("invalid authentication challenge at {}", sc.pos);
     Challenge c;
     c.scheme = Lower(scheme);
     base::Result<void> params = ParseParams(sc, c);

@@ -14,9 +14,9 @@ namespace registry {
 RepoName SplitRepoName(const std::string& name) {
   size_t slash = name.find('/');
   std::string first = slash == std::string::npos ? "" : name.substr(0, slash);
-  bool is_host = !first.empty() && (first.find('.') != std::string::npos ||
-                                    first.find(':') != std::string::npos || first == "localhost" ||
-                                    std::any_of(first.begin(), first.end(), ::isupper));
+  bool is_host = !first.empty() &&
+                 (first.find('.') != std::string::npos || first.find(':') != std::string::npos ||
+                  first == "localhost" || std::any_of(first.begin(), first.end(), ::isupper));
   RepoName r;
   if (is_host) {
     r.host = first;
@@ -83,8 +83,7 @@ base::Result<void> CheckLogin(Client& client, const std::string& host,
   base::Result<Reply> r = (*s)->Send(req, "");
   if (!r) return base::Fail(r.error());
   if (r->status() == 401 || r->status() == 403) return base::Fail((*s)->Unauthorized(*r));
-  if (r->status() != 200)
-    return base::Fail("'{}': /v2/ answered {}", host, ReplyErrorText(*r));
+  if (r->status() != 200) return base::Fail("'{}': /v2/ answered {}", host, ReplyErrorText(*r));
   return {};
 }
 

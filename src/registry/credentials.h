@@ -24,8 +24,7 @@ using HelperRunner =
     std::function<base::Result<std::string>(const std::string& helper, const std::string& server)>;
 
 // The real runner: spawns docker-credential-<helper> from PATH.
-base::Result<std::string> RunCredentialHelper(const std::string& helper,
-                                              const std::string& server);
+base::Result<std::string> RunCredentialHelper(const std::string& helper, const std::string& server);
 
 // The host part of an auths key or registry name, with Docker Hub's aliases
 // ("https://index.docker.io/v1/", "registry-1.docker.io") folded to

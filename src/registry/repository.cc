@@ -141,8 +141,7 @@ base::Result<BlobOutcome> Repository::PushBlob(const oci::Blob& blob) {
   }
 }
 
-base::Result<void> Repository::FetchBlob(const std::string& digest, int64_t size,
-                                         base::Sink& out) {
+base::Result<void> Repository::FetchBlob(const std::string& digest, int64_t size, base::Sink& out) {
   base::HashingSink hashing(&out);
   base::Result<http::Response> r =
       session_.Stream(Req("GET", "/v2/" + name_ + "/blobs/" + digest), scope_, &hashing);

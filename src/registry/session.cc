@@ -14,9 +14,8 @@
 // Credentials are never sent over plain HTTP except to loopback hosts.
 #include "registry/session.h"
 
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "base/strings.h"
 
@@ -44,8 +43,10 @@ void SetHeader(http::Request& req, const std::string& name, const std::string& v
 
 bool IsLoopbackHost(std::string_view host) {
   std::string h(host);
-  if (base::StartsWith(h, "[")) h = h.substr(1, h.find(']') - 1);
-  else h = h.substr(0, h.rfind(':') == std::string::npos ? h.size() : h.rfind(':'));
+  if (base::StartsWith(h, "["))
+    h = h.substr(1, h.find(']') - 1);
+  else
+    h = h.substr(0, h.rfind(':') == std::string::npos ? h.size() : h.rfind(':'));
   return h == "localhost" || h == "::1" || base::StartsWith(h, "127.");
 }
 
@@ -63,8 +64,7 @@ std::string ReplyErrorText(const Reply& r) {
   return fmt::format("http {}", r.status());
 }
 
-Session::Session(http::HttpClient& http, std::string host, Credential credential,
-                 Options options)
+Session::Session(http::HttpClient& http, std::string host, Credential credential, Options options)
     : http_(http),
       retrying_(http, options.retry),
       host_(std::move(host)),
@@ -174,8 +174,7 @@ base::Result<Token> Session::FetchToken(const std::string& scope) {
   if (!r) return base::Fail(r.error().Context("'{}': token service", host_));
   if (r->status == 401 || r->status == 403)
     return base::Fail(Unauthorized(Reply{*r, body.str()}).Context("token service"));
-  if (r->status != 200)
-    return base::Fail("'{}': token service answered http {}", host_, r->status);
+  if (r->status != 200) return base::Fail("'{}': token service answered http {}", host_, r->status);
   base::Result<Token> t = ParseTokenResponse(body.str(), std::chrono::steady_clock::now());
   if (!t) return base::Fail(t.error().Context("'{}'", host_));
   return t;
@@ -189,11 +188,13 @@ base::Result<Token> Session::FetchOAuthToken(const std::string& scope) {
   req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   req.body = "grant_type=refresh_token&client_id=distill&service=" +
              UrlEncode(challenge_->params["service"]) +
-             "&refresh_token=" + UrlEncode(credential_.identity_token) + "&scope=" + UrlEncode(scope);
+             "&refresh_token=" + UrlEncode(credential_.identity_token) +
+             "&scope=" + UrlEncode(scope);
   base::StringSink body;
   base::Result<http::Response> r = http_.Do(req, &body);
   if (!r) return base::Fail(r.error().Context("'{}': token service", host_));
-  if (r->status != 200) return base::Fail(Unauthorized(Reply{*r, body.str()}).Context("token service"));
+  if (r->status != 200)
+    return base::Fail(Unauthorized(Reply{*r, body.str()}).Context("token service"));
   return ParseTokenResponse(body.str(), std::chrono::steady_clock::now());
 }
 
@@ -215,8 +216,7 @@ base::Result<Reply> Session::Send(http::Request req, const std::string& scope, b
   Reply reply;
   base::Result<http::Response> r = DoAuthorized(req, scope, [&](const http::Request& q) {
     base::StringSink body;
-    base::Result<http::Response> resp =
-        retry ? retrying_.Do(q, &body) : http_.Do(q, &body);
+    base::Result<http::Response> resp = retry ? retrying_.Do(q, &body) : http_.Do(q, &body);
     reply.body = std::move(body.str());
     return resp;
   });

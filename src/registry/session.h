@@ -91,9 +91,9 @@ class Session {
   base::Result<Token> FetchOAuthToken(const std::string& scope);
   // Records the challenge of a 401 and drops the token `sent` for `scope`.
   void Learn(const http::Response& r, const std::string& scope, const std::string& sent);
-  base::Result<http::Response> DoAuthorized(http::Request& req, const std::string& scope,
-                                            const std::function<base::Result<http::Response>(
-                                                const http::Request&)>& perform);
+  base::Result<http::Response> DoAuthorized(
+      http::Request& req, const std::string& scope,
+      const std::function<base::Result<http::Response>(const http::Request&)>& perform);
 
   http::HttpClient& http_;
   http::RetryingClient retrying_;

@@ -11,10 +11,9 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
 #include "base/sha256.h"
@@ -60,8 +59,8 @@ class RegistrySource : public oci::ImageSource {
     base::Result<Manifest> m = repo_->FetchManifest(ref_.digest.empty() ? ref_.tag : ref_.digest);
     if (!m) return base::Fail(m.error());
     Remember(*m);
-    return oci::Descriptor{m->media_type, m->digest, static_cast<int64_t>(m->bytes.size()), {},
-                           std::nullopt};
+    return oci::Descriptor{
+        m->media_type, m->digest, static_cast<int64_t>(m->bytes.size()), {}, std::nullopt};
   }
 
   // Manifests come from the manifest endpoint (an index's children), other
@@ -101,7 +100,8 @@ class RegistrySource : public oci::ImageSource {
 
 base::Result<nlohmann::json> ParseJson(const std::string& bytes, const std::string& digest) {
   nlohmann::json j = nlohmann::json::parse(bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return base::Fail("blob '{}' is not a JSON object", digest);
+  if (j.is_discarded() || !j.is_object())
+    return base::Fail("blob '{}' is not a JSON object", digest);
   return j;
 }
 
@@ -197,8 +197,8 @@ base::Result<std::unique_ptr<oci::ImageSource>> OpenSource(Client& client,
   return oci::ImageSource::Open(ref);
 }
 
-base::Result<oci::Bundle> LoadBundle(oci::ImageSource& source, const std::string& tmpdir,
-                                     int jobs, bool verify_files) {
+base::Result<oci::Bundle> LoadBundle(oci::ImageSource& source, const std::string& tmpdir, int jobs,
+                                     bool verify_files) {
   base::Result<oci::Descriptor> top = source.Top();
   if (!top) return base::Fail(top.error());
   oci::Bundle b;
@@ -255,7 +255,10 @@ base::Result<std::string> Push(Repository& repo, const oci::Bundle& bundle,
   DISTILL_TRY(ParallelFor(blobs.size(), o.jobs, [&](size_t i) -> base::Result<void> {
     base::Result<BlobOutcome> r = repo.PushBlob(blobs[i]);
     if (!r) return base::Fail(r.error());
-    if (stats) (*r == BlobOutcome::kExisted ? stats->existed : *r == BlobOutcome::kMounted ? stats->mounted : stats->uploaded)++;
+    if (stats)
+      (*r == BlobOutcome::kExisted   ? stats->existed
+       : *r == BlobOutcome::kMounted ? stats->mounted
+                                     : stats->uploaded)++;
     return {};
   }));
   std::string ref = reference.empty() ? bundle.top.digest : reference;
@@ -280,8 +283,8 @@ base::Result<std::string> PushTo(Client& client, const oci::ImageRef& dest,
   return d;
 }
 
-base::Result<std::string> Copy(Client& client, const oci::ImageRef& src,
-                               const oci::ImageRef& dst, PushStats* stats) {
+base::Result<std::string> Copy(Client& client, const oci::ImageRef& src, const oci::ImageRef& dst,
+                               PushStats* stats) {
   base::Result<TempDir> tmp = TempDir::Create();
   if (!tmp) return base::Fail(tmp.error());
   base::Result<std::unique_ptr<oci::ImageSource>> source = OpenSource(client, src);

@@ -31,8 +31,8 @@ base::Result<std::unique_ptr<oci::ImageSource>> OpenSource(Client& client,
 // (`jobs` at once, retried when the transfer broke). With `verify_files`,
 // blob files taken from a layout are hashed too. An index may hold
 // manifests only (no nested index).
-base::Result<oci::Bundle> LoadBundle(oci::ImageSource& source, const std::string& tmpdir,
-                                     int jobs, bool verify_files);
+base::Result<oci::Bundle> LoadBundle(oci::ImageSource& source, const std::string& tmpdir, int jobs,
+                                     bool verify_files);
 
 // What a push did, blob by blob.
 struct PushStats {
@@ -55,7 +55,7 @@ base::Result<std::string> PushTo(Client& client, const oci::ImageRef& dest,
 // Copies `src` to `dst` (any forms). Blobs of a remote or archived source go
 // through a temporary directory under $TMPDIR (or /tmp), removed afterwards.
 // Returns the digest of the top manifest or index, unchanged by the copy.
-base::Result<std::string> Copy(Client& client, const oci::ImageRef& src,
-                               const oci::ImageRef& dst, PushStats* stats = nullptr);
+base::Result<std::string> Copy(Client& client, const oci::ImageRef& src, const oci::ImageRef& dst,
+                               PushStats* stats = nullptr);
 
 }  // namespace registry
