@@ -13,11 +13,13 @@
 
 #include "base/file_util.h"
 #include "build/build.h"
+#include "cli/copy_cmd.h"
 #include "cli/exit_codes.h"
 #include "cli/lock_cmd.h"
 #include "cli/reporter.h"
 #include "http/progress_bar.h"
 #include "oci/output.h"
+#include "registry/transfer.h"
 
 namespace cli {
 
@@ -30,7 +32,7 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f, bool base_mode) {
     cmd.add_option("context", f.context, "build context (default: the spec's directory)");
   }
   cmd.add_option("-o,--output", f.outputs, "destination: oci:DIR[:TAG], oci-archive:FILE[:TAG], "
-                                           "docker-archive:FILE[:NAME:TAG]");
+                                           "docker-archive:FILE[:NAME:TAG], docker://HOST/REPO[:TAG]");
   cmd.add_option("--platform", f.platforms, "os/arch[/variant], comma-separated")->delimiter(',');
   cmd.add_option("--cache", f.cache, "cache directory (default: ~/.cache/distill)");
   cmd.add_option("--compression", f.compression, "layer compression")
@@ -42,6 +44,7 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f, bool base_mode) {
   cmd.add_flag("--offline", f.offline, "use the cache only");
   cmd.add_option("-d", f.debug, "debug mode: explain (why each package is in)")
       ->check(CLI::IsMember({"explain"}));
+  AddTlsVerifyFlag(cmd, f.tls_verify);
 }
 
 // SOURCE_DATE_EPOCH (reproducible-builds.org): the clamp for all times.
@@ -143,7 +146,15 @@ int RunBuild(const BuildFlags& f) {
   }
   for (const oci::ImageRef& ref : outs) {
     reporter.Status(fmt::format("writing {}", ref.text));
-    base::Result<void> w = oci::WriteImage(ref, *bundle);
+    // Registries belong to registry/, local forms to oci/.
+    base::Result<void> w;
+    if (ref.transport == oci::Transport::kDocker) {
+      registry::Client client(RegistryOptions(f.tls_verify, 4, &reporter));
+      base::Result<std::string> pushed = registry::PushTo(client, ref, *bundle);
+      if (!pushed) w = base::Fail(pushed.error());
+    } else {
+      w = oci::WriteImage(ref, *bundle);
+    }
     if (!w) {
       PrintError(w.error().message());
       return kExitFailure;

@@ -21,6 +21,7 @@ struct BuildFlags {
   bool offline = false;
   std::vector<std::string> debug;  // -d explain
   std::string base_ref;            // `distill base NAME[:VARIANT]`
+  bool tls_verify = true;  // for docker:// outputs
 };
 
 // Registers the build subcommand's flags on `cmd`.

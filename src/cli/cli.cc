@@ -12,9 +12,11 @@
 
 #include "base/strings.h"
 #include "cli/build_cmd.h"
+#include "cli/copy_cmd.h"
 #include "cli/exit_codes.h"
 #include "cli/inspect_cmd.h"
 #include "cli/lock_cmd.h"
+#include "cli/login_cmd.h"
 #include "cli/reporter.h"
 
 namespace cli {
@@ -32,6 +34,8 @@ constexpr Command kCommands[] = {
     {"lock", "write distill.lock: the exact packages the spec resolves to"},
     {"base", "build a built-in base: static, base, cc, python3, java17, nodejs..."},
     {"recipes", "list the built-in bases and what each holds"},
+    {"copy", "copy an image between oci:, oci-archive:, docker-archive: and docker://"},
+    {"login", "store registry credentials as docker login does"},
 };
 
 std::vector<std::string> CommandNames() {
@@ -78,6 +82,14 @@ int Main(int argc, char** argv) {
 
   CLI::App* recipes = app.add_subcommand("recipes", kCommands[4].help);
 
+  CopyFlags copy_flags;
+  CLI::App* copy = app.add_subcommand("copy", kCommands[5].help);
+  AddCopyFlags(*copy, copy_flags);
+
+  LoginFlags login_flags;
+  CLI::App* login = app.add_subcommand("login", kCommands[6].help);
+  AddLoginFlags(*login, login_flags);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -96,6 +108,8 @@ int Main(int argc, char** argv) {
   if (lock->parsed()) return RunLock(lock_flags);
   if (base->parsed()) return RunBuild(base_flags);
   if (recipes->parsed()) return RunRecipes();
+  if (copy->parsed()) return RunCopy(copy_flags);
+  if (login->parsed()) return RunLogin(login_flags);
   return kExitUsage;
 }
 

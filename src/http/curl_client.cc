@@ -14,7 +14,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <optional>
 
 #ifndef DISTILL_VERSION
@@ -93,6 +95,37 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// Streams Request::body_file: what CURLOPT_READFUNCTION reads from.
+struct FileBody {
+  FILE* file = nullptr;
+  uint64_t left = 0;
+  ~FileBody() {
+    if (file) fclose(file);
+  }
+};
+
+size_t OnRead(char* data, size_t size, size_t n, void* user) {
+  auto* fb = static_cast<FileBody*>(user);
+  size_t want = static_cast<size_t>(std::min<uint64_t>(fb->left, size * n));
+  if (want == 0) return 0;
+  size_t got = fread(data, 1, want, fb->file);
+  // A file shorter than promised would make the server wait for bytes that
+  // never come: abort instead.
+  if (got == 0) return CURL_READFUNC_ABORT;
+  fb->left -= got;
+  return got;
+}
+
+// Opens the byte range a streamed body comes from.
+Result<void> OpenFileBody(const Request::FileRange& range, FileBody& fb) {
+  fb.file = fopen(range.path.c_str(), "rb");
+  if (fb.file == nullptr) return Fail("'{}': cannot open", range.path);
+  if (fseeko(fb.file, static_cast<off_t>(range.offset), SEEK_SET) != 0)
+    return Fail("'{}': cannot seek", range.path);
+  fb.left = range.length;
+  return {};
+}
+
 struct SlistFree {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
@@ -115,13 +148,21 @@ Slist BuildHeaders(const Request& req, bool send_auth) {
   // No "Expect: 100-continue" round trip before PUT bodies, and no invented
   // form Content-Type when the caller sends a body without naming its type.
   list = curl_slist_append(list, "Expect:");
-  if (!req.body.empty() && !HasHeader(req, "content-type"))
+  if ((!req.body.empty() || req.body_file) && !HasHeader(req, "content-type"))
     list = curl_slist_append(list, "Content-Type:");
   return Slist(list);
 }
 
-void SetMethod(CURL* h, const Request& req) {
-  if (req.method == "GET") {
+void SetMethod(CURL* h, const Request& req, FileBody& fb) {
+  if (req.body_file) {
+    // CURLOPT_UPLOAD makes a PUT; the custom method turns it into PATCH or POST
+    // while keeping the streamed, length-declared body.
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, OnRead);
+    curl_easy_setopt(h, CURLOPT_READDATA, &fb);
+    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.body_file->length));
+    if (req.method != "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  } else if (req.method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else if (req.method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -167,6 +208,7 @@ Request NextHop(const Request& prev, long status, std::string location) {
   if (to_get) {
     next.method = "GET";
     next.body.clear();
+    next.body_file.reset();
   }
   return next;
 }
@@ -236,8 +278,16 @@ Result<Response> CurlClient::Do(const Request& req, base::Sink* body) {
     ex.body_on_success_only = req.body_on_success_only;
     char detail[CURL_ERROR_SIZE] = "";
     Slist headers = BuildHeaders(hop, UrlOrigin(hop.url) == origin);
+    FileBody file_body;
+    if (hop.body_file) {
+      Result<void> opened = OpenFileBody(*hop.body_file, file_body);
+      if (!opened) {
+        Release(h);
+        return Fail(opened.error());
+      }
+    }
     SetTransportOptions(h, options_, options_.user_agent);
-    SetMethod(h, hop);
+    SetMethod(h, hop, file_body);
     curl_easy_setopt(h, CURLOPT_URL, hop.url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, detail);

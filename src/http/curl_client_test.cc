@@ -314,6 +314,28 @@ TEST(CurlClientTest, PutSendsBodyAndHeaders) {
   EXPECT_FALSE(seen.headers.contains("expect"));
 }
 
+TEST(CurlClientTest, FileBodySendsOnlyTheRangeWithItsLength) {
+  TestServer server([](const SeenRequest&) { return Reply(202, ""); });
+  char path[] = "/tmp/distill-curl-body-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "0123456789", 10), 10);
+  close(fd);
+  CurlClient client;
+  Request req = Req("PATCH", server.Url("/upload"), {{"Content-Range", "3-6"}});
+  req.body_file = Request::FileRange{path, 3, 4};
+  auto r = client.Do(req, nullptr);
+  unlink(path);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->status, 202);
+  ASSERT_EQ(server.seen().size(), 1u);
+  SeenRequest seen = server.seen()[0];
+  EXPECT_EQ(seen.method, "PATCH");
+  EXPECT_EQ(seen.body, "3456");
+  EXPECT_EQ(seen.headers["content-length"], "4");
+  EXPECT_EQ(seen.headers["content-range"], "3-6");
+}
+
 TEST(CurlClientTest, SeeOtherTurnsPostIntoGet) {
   TestServer server([](const SeenRequest& req) {
     return req.path == "/form" ? Reply(303, "", "Location: /result\r\n") : Reply(200, "ok");

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,15 @@ struct Request {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // sent as is for POST/PUT/PATCH
+  // Set: the body is instead `length` bytes of the file at `path` from
+  // `offset`, read while sending, so large blobs never sit in memory. Each
+  // attempt (retry, redirect) reads the range afresh.
+  struct FileRange {
+    std::string path;
+    uint64_t offset = 0;
+    uint64_t length = 0;
+  };
+  std::optional<FileRange> body_file;
   // Follow redirects. The client drops the Authorization header when a
   // redirect leaves the original host (distribution-spec: blob 307s).
   bool follow_redirects = true;

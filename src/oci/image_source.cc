@@ -53,6 +53,22 @@ base::Result<std::string> Verified(std::string bytes, const std::string& digest,
   return bytes;
 }
 
+// Copies `in` to `out` through a hash and checks the digest at the end.
+base::Result<void> CopyVerified(FILE* in, const std::string& name, const std::string& digest,
+                                base::Sink& out) {
+  base::HashingSink hashing(&out);
+  std::vector<uint8_t> buf(1 << 20);
+  for (;;) {
+    size_t n = fread(buf.data(), 1, buf.size(), in);
+    if (n > 0) DISTILL_TRY(hashing.Write(std::span<const uint8_t>(buf.data(), n)));
+    if (n < buf.size()) break;
+  }
+  if (ferror(in)) return base::Fail("reading '{}': {}", name, base::ErrnoText());
+  if (hashing.Digest() != digest)
+    return base::Fail("'{}': blob '{}' does not match its digest", name, digest);
+  return {};
+}
+
 class LayoutSource : public ImageSource {
  public:
   explicit LayoutSource(ImageRef ref) : ref_(std::move(ref)) {}
@@ -66,6 +82,16 @@ class LayoutSource : public ImageSource {
     base::Result<std::string> b = base::ReadFile(ref_.path + "/blobs/sha256/" + digest.substr(7));
     if (!b) return base::Fail(b.error());
     return Verified(std::move(*b), digest, ref_.path);
+  }
+  base::Result<void> CopyBlob(const std::string& digest, base::Sink& out) override {
+    if (!base::IsSha256Digest(digest)) return base::Fail("invalid digest '{}'", digest);
+    base::Result<base::UniqueFile> f = base::OpenRead(BlobFile(digest));
+    if (!f) return base::Fail(f.error());
+    return CopyVerified(f->get(), ref_.path, digest, out);
+  }
+  std::string BlobFile(const std::string& digest) override {
+    if (!base::IsSha256Digest(digest)) return "";
+    return ref_.path + "/blobs/sha256/" + digest.substr(7);
   }
 
  private:
@@ -81,6 +107,7 @@ class ArchiveSource : public ImageSource {
     return src;
   }
   base::Result<Descriptor> Top() override;
+  base::Result<void> CopyBlob(const std::string& digest, base::Sink& out) override;
   base::Result<std::string> ReadBlob(const std::string& digest) override {
     auto it = files_.find("blobs/sha256/" + digest.substr(7));
     if (it == files_.end()) {
@@ -130,6 +157,37 @@ base::Result<void> ArchiveSource::Scan() {
   return {};
 }
 
+// Small blobs are in memory; others are found by reading the archive again,
+// each call with its own libarchive handle.
+base::Result<void> ArchiveSource::CopyBlob(const std::string& digest, base::Sink& out) {
+  if (!base::IsSha256Digest(digest)) return base::Fail("invalid digest '{}'", digest);
+  base::Result<std::string> small = ReadBlob(digest);
+  if (small) return out.Write(*small);
+  std::string want = "blobs/sha256/" + digest.substr(7);
+  struct archive* a = archive_read_new();
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  std::unique_ptr<struct archive, int (*)(struct archive*)> owner(a, archive_read_free);
+  if (archive_read_open_filename(a, ref_.path.c_str(), 1 << 16) != ARCHIVE_OK)
+    return base::Fail("'{}': cannot open", ref_.path);
+  struct archive_entry* e;
+  while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+    std::string path = archive_entry_pathname(e);
+    if (path.rfind("./", 0) == 0) path = path.substr(2);
+    if (path != want) continue;
+    base::HashingSink hashing(&out);
+    std::vector<uint8_t> buf(1 << 20);
+    la_ssize_t n;
+    while ((n = archive_read_data(a, buf.data(), buf.size())) > 0)
+      DISTILL_TRY(hashing.Write(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n))));
+    if (n < 0) return base::Fail("'{}': truncated member '{}'", ref_.path, path);
+    if (hashing.Digest() != digest)
+      return base::Fail("'{}': blob '{}' does not match its digest", ref_.path, digest);
+    return {};
+  }
+  return base::Fail("'{}': blob '{}' is missing", ref_.path, digest);
+}
+
 base::Result<Descriptor> ArchiveSource::Top() {
   auto index = files_.find("index.json");
   if (index != files_.end()) {
@@ -171,6 +229,14 @@ base::Result<Descriptor> ArchiveSource::FromDockerManifest() {
 }
 
 }  // namespace
+
+base::Result<void> ImageSource::CopyBlob(const std::string& digest, base::Sink& out) {
+  base::Result<std::string> bytes = ReadBlob(digest);
+  if (!bytes) return base::Fail(bytes.error());
+  return out.Write(*bytes);
+}
+
+std::string ImageSource::BlobFile(const std::string&) { return ""; }
 
 base::Result<std::unique_ptr<ImageSource>> ImageSource::Open(const ImageRef& ref) {
   switch (ref.transport) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/sink.h"
 #include "oci/descriptor.h"
 #include "oci/reference.h"
 
@@ -26,6 +27,13 @@ class ImageSource {
   virtual base::Result<Descriptor> Top() = 0;
   // A small blob (manifest, index, config), verified against its digest.
   virtual base::Result<std::string> ReadBlob(const std::string& digest) = 0;
+  // Streams blob `digest`, of any size, into `out`; a blob that does not
+  // match its digest is an error naming it, found only once everything was
+  // written (so write somewhere temporary). Thread-safe in the local forms.
+  virtual base::Result<void> CopyBlob(const std::string& digest, base::Sink& out);
+  // The file that holds blob `digest` alone (a layout's blobs/sha256/<hex>),
+  // not verified; "" when the blob is inside an archive or remote.
+  virtual std::string BlobFile(const std::string& digest);
 };
 
 }  // namespace oci
