@@ -14,7 +14,7 @@ packages=(
   libgtest-dev libgmock-dev
   # tests: the real tools that must accept our images, and fixture makers
   podman skopeo umoci docker-registry runc ca-certificates
-  dpkg-dev rnp gnupg python3 file zstd curl bc lz4 default-jdk-headless
+  dpkg-dev rnp gnupg python3 file zstd curl bc lz4 default-jdk-headless openssl apache2-utils
   # benchmarks
   hyperfine time
 )
