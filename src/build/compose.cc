@@ -148,7 +148,8 @@ base::Result<void> Composer::PackageLayer(const Spec& spec, const ResolvedPackag
   if (!store) return base::Fail(store.error());
   debian::UnpackOptions opts;
   opts.merged_usr = chain_.suite != "bookworm" && chain_.suite != "bullseye";
-  opts.slim = spec.slim;
+  // `slim:` of the requested spec rules every package of the image.
+  opts.slim = chain_.specs.back().slim;
   opts.below = &out_.view;
   base::Result<debian::UnpackedDeb> deb =
       debian::UnpackDeb(const_cast<cache::Store&>(**store), p.deb_path, p.sha256, opts);
