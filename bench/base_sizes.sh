@@ -8,7 +8,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 distill=${1:-$here/../build/release/distill}
 shift || true
-bases=("${@:-static base-nossl base cc python3 java-base java17 nodejs}")
 [ $# -gt 0 ] && bases=("$@") || bases=(static base-nossl base cc python3 java-base java17 nodejs)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
