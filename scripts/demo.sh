@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh release
 export CONTAINERS_CONF=$PWD/tests/containers.conf
-out=$(mktemp -d)
+# Lowercase: podman turns an oci: path into an image name.
+out=/tmp/distill-demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+mkdir -m 700 "$out"
 trap 'rm -rf "$out"' EXIT
 gcc -static -Os -o "$out/hello" examples/hello-static/hello.c
 mkdir -p "$out/ctx" && cp examples/hello-static/distill.yaml "$out/ctx/" && mv "$out/hello" "$out/ctx/"
@@ -14,6 +16,7 @@ build/release/distill build -f "$out/ctx/distill.yaml" -o "oci:$out/layout:hello
 digest=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' "$out/result.json")
 size=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["size"])' "$out/result.json")
 echo "== podman run oci:$out/layout:hello"
-podman run --rm "oci:$out/layout:hello"
+podman run --rm -q "oci:$out/layout:hello"
+podman rmi -f "localhost$out/layout" >/dev/null 2>&1 || true
 echo "image digest: $digest"
 echo "image size:   $size bytes (config + layers, compressed)"
