@@ -52,7 +52,7 @@ class Composer {
  private:
   base::Result<void> Element(const Spec& spec, bool root);
   base::Result<void> Packages(const Spec& spec);
-  base::Result<void> PackageLayer(const Spec& spec, const ResolvedPackage& p);
+  base::Result<void> PackageLayer(const ResolvedPackage& p);
   base::Result<debian::UnpackedDeb> UnpackOnly(const Spec& spec, const std::string& name,
                                                bool slim);
   base::Result<void> Effects(const Spec& spec);
@@ -143,7 +143,7 @@ base::Result<void> Composer::AddCachedLayer(fs::Tree tree, const std::string& cr
   return {};
 }
 
-base::Result<void> Composer::PackageLayer(const Spec& spec, const ResolvedPackage& p) {
+base::Result<void> Composer::PackageLayer(const ResolvedPackage& p) {
   base::Result<const cache::Store*> store = ctx_.store();
   if (!store) return base::Fail(store.error());
   debian::UnpackOptions opts;
@@ -179,7 +179,7 @@ base::Result<void> Composer::Packages(const Spec& spec) {
   if (!set) return base::Fail(set.error());
   for (const ResolvedPackage& p : (*set)->packages) {
     if (!installed_.insert(p.name).second) continue;
-    DISTILL_TRY(PackageLayer(spec, p));
+    DISTILL_TRY(PackageLayer(p));
   }
   return {};
 }

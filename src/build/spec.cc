@@ -261,7 +261,7 @@ base::Result<void> Parser::Accounts(const YAML::Node& n) {
 base::Result<void> Parser::Suites(const YAML::Node& n) {
   if (!n.IsMap()) return base::Fail(At(n, "'suites' must be a mapping of suite names"));
   for (auto it = n.begin(); it != n.end(); ++it) {
-    const YAML::Node& o = it->second;
+    YAML::Node o = it->second;  // a copy: it->second dies with the iterator proxy
     DISTILL_TRY(CheckKeys(o, {"packages", "links", "entrypoint", "env"}, "suites"));
     SuiteOverlay overlay;
     if (o["packages"]) {
