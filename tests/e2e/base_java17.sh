@@ -4,7 +4,8 @@ source "$(dirname "$0")/lib.bash"
 need podman javac
 need_mirror
 base_image java17 "$WORK/l" >/dev/null
-prun --entrypoint /usr/bin/java "oci:$WORK/l:java17" --version | grep -q '^openjdk 17' || fail "java --version"
+v=$(prun --entrypoint /usr/bin/java "oci:$WORK/l:java17" --version) || fail "java --version did not run"
+[[ $v == "openjdk 17"* ]] || fail "java --version: $v"
 mkdir -p "$WORK/src"
 cat > "$WORK/src/Check.java" <<'J'
 import java.io.FileInputStream;

@@ -39,7 +39,6 @@ E2E_PODMAN_IMAGES="localhost/distill-e2e:v1 docker.io/library/distill-e2e:v1"
 podman load -q -i "$out/docker.tar" >/dev/null || fail "podman load failed"
 expect_eq "podman run of the loaded image" "$(podman run --rm distill-e2e:v1)" "hello from the e2e test"
 expect_eq "podman run of oci:" "$(podman run --rm "oci:$out/layout:v1")" "hello from the e2e test"
-E2E_PODMAN_IMAGES="$E2E_PODMAN_IMAGES $(podman images -q --filter reference='*layout*' 2>/dev/null | tr '\n' ' ')"
 
 for ref in "oci:$out/layout:v1" "oci-archive:$out/img.tar" "docker-archive:$out/docker.tar"; do
   "$DISTILL" inspect "$ref" | grep -q 'Entrypoint:  \["/usr/bin/hello"\]' || fail "distill inspect $ref"

@@ -10,7 +10,11 @@ mkdir -m 700 "$WORK"
 export XDG_CACHE_HOME="$WORK/cache"
 _cleanup() {
   local rc=$?
-  for img in ${E2E_PODMAN_IMAGES:-}; do podman rmi -f "$img" >/dev/null 2>&1 || true; done
+  # By name, never by ID: images are reproducible, so another test running
+  # at the same time may hold the same image ID under its own name.
+  for img in ${E2E_PODMAN_IMAGES:-} $(podman images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -F "${WORK##*/}"); do
+    podman rmi "$img" >/dev/null 2>&1 || true
+  done
   rm -rf "$WORK"
   exit $rc
 }
@@ -90,5 +94,4 @@ check_variants() {
   expect_eq "$b:debug-nonroot id" "$(prun --entrypoint /busybox/id "oci:$l:$b-debug-nonroot" -u)" "65532"
   umoci unpack --image "$l:$b-debug" "$WORK/v-debug" >/dev/null
   [ ! -e "$WORK/v-debug/rootfs/bin/sh" ] || fail "$b:debug has /bin/sh"
-  E2E_PODMAN_IMAGES="${E2E_PODMAN_IMAGES:-} $(podman images -q --filter "reference=*variants*" 2>/dev/null | tr '\n' ' ')"
 }
