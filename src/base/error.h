@@ -59,9 +59,8 @@ inline std::unexpected<Error> Fail(Error e) { return std::unexpected<Error>(std:
 }  // namespace base
 
 // Propagates a failed Result from the enclosing function, adding nothing.
-#define DISTILL_TRY(expr)                                     \
-  do {                                                        \
-    auto&& distill_try_result_ = (expr);                      \
-    if (!distill_try_result_)                                 \
-      return ::base::Fail(std::move(distill_try_result_).error()); \
+#define DISTILL_TRY(expr)                                                                  \
+  do {                                                                                     \
+    auto&& distill_try_result_ = (expr);                                                   \
+    if (!distill_try_result_) return ::base::Fail(std::move(distill_try_result_).error()); \
   } while (0)

@@ -61,7 +61,8 @@ base::Result<void> CheckSupported(const Spec& spec) {
   return {};
 }
 
-base::Result<std::vector<oci::Platform>> ChoosePlatforms(const BuildContext& ctx, const Spec& spec) {
+base::Result<std::vector<oci::Platform>> ChoosePlatforms(const BuildContext& ctx,
+                                                         const Spec& spec) {
   const std::vector<std::string>& names =
       !ctx.options().platforms.empty() ? ctx.options().platforms : spec.platforms;
   std::vector<oci::Platform> out;
@@ -86,8 +87,9 @@ base::Result<oci::Bundle> Build(BuildContext& ctx, const Spec& spec, Variant var
   for (const oci::Platform& p : *platforms) {
     base::Result<Composed> image = ComposeImage(ctx, *chain, p);
     if (!image)
-      return base::Fail(platforms->size() == 1 ? image.error()
-                                               : image.error().Context("platform '{}'", p.ToString()));
+      return base::Fail(platforms->size() == 1
+                            ? image.error()
+                            : image.error().Context("platform '{}'", p.ToString()));
     if (image->slimmed_bytes > 0)
       ctx.reporter().Status(fmt::format("slimming saved {} (docs, man pages, locales)",
                                         base::HumanBytes(image->slimmed_bytes)));

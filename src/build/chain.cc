@@ -74,8 +74,8 @@ base::Result<Chain> LoadChain(const Spec& spec, Variant variant) {
   for (const Spec& s : chain.specs)
     if (s.has_debian) with_debian = &s;
   std::string suite = with_debian ? with_debian->debian.suite : "";
-  for (const Spec& s : chain.specs) chain.has_packages |= !s.packages.empty() || s.cacerts ||
-                                                          s.java_cacerts || !s.locale.empty();
+  for (const Spec& s : chain.specs)
+    chain.has_packages |= !s.packages.empty() || s.cacerts || s.java_cacerts || !s.locale.empty();
   if (suite.empty() && chain.has_packages) {
     base::Result<std::vector<debian::Source>> sources =
         SpecSources(with_debian ? *with_debian : chain.specs.back());

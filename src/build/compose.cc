@@ -34,13 +34,16 @@ constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 // Busybox applets linked in /busybox for the debug variant: the commands a
 // person debugging a container reaches for (distroless links all ~380).
 constexpr const char* kBusyboxApplets[] = {
-    "[", "ash", "awk", "basename", "cat", "chmod", "chown", "cp", "cut", "date", "dd", "df",
-    "diff", "dirname", "du", "echo", "env", "expr", "false", "find", "free", "grep", "gunzip",
-    "gzip", "head", "hexdump", "hostname", "id", "ifconfig", "kill", "less", "ln", "ls", "md5sum",
-    "mkdir", "mktemp", "more", "mount", "mv", "nc", "netstat", "nslookup", "ping", "printenv",
-    "printf", "ps", "pwd", "readlink", "realpath", "rm", "rmdir", "sed", "seq", "sh", "sha256sum",
-    "sleep", "sort", "stat", "tail", "tar", "tee", "test", "top", "touch", "tr", "true", "uname",
-    "uniq", "unzip", "uptime", "vi", "wc", "wget", "which", "whoami", "xargs", "zcat"};
+    "[",        "ash",      "awk",      "basename", "cat",      "chmod",   "chown",     "cp",
+    "cut",      "date",     "dd",       "df",       "diff",     "dirname", "du",        "echo",
+    "env",      "expr",     "false",    "find",     "free",     "grep",    "gunzip",    "gzip",
+    "head",     "hexdump",  "hostname", "id",       "ifconfig", "kill",    "less",      "ln",
+    "ls",       "md5sum",   "mkdir",    "mktemp",   "more",     "mount",   "mv",        "nc",
+    "netstat",  "nslookup", "ping",     "printenv", "printf",   "ps",      "pwd",       "readlink",
+    "realpath", "rm",       "rmdir",    "sed",      "seq",      "sh",      "sha256sum", "sleep",
+    "sort",     "stat",     "tail",     "tar",      "tee",      "test",    "top",       "touch",
+    "tr",       "true",     "uname",    "uniq",     "unzip",    "uptime",  "vi",        "wc",
+    "wget",     "which",    "whoami",   "xargs",    "zcat"};
 
 class Composer {
  public:
@@ -164,8 +167,9 @@ base::Result<void> Composer::PackageLayer(const ResolvedPackage& p) {
   out_.slimmed_bytes += deb->slimmed_bytes;
   out_.packages.push_back(p.name + " " + p.version);
   versions_[p.name] = p.version;
-  return AddCachedLayer(std::move(deb->tree), fmt::format("distill package {} {}", p.name, p.version),
-                        fmt::format("deb={}\nslim={}\nmerged={}", p.sha256, opts.slim, opts.merged_usr));
+  return AddCachedLayer(
+      std::move(deb->tree), fmt::format("distill package {} {}", p.name, p.version),
+      fmt::format("deb={}\nslim={}\nmerged={}", p.sha256, opts.slim, opts.merged_usr));
 }
 
 base::Result<void> Composer::Packages(const Spec& spec) {
@@ -175,7 +179,8 @@ base::Result<void> Composer::Packages(const Spec& spec) {
   for (const std::string& i : spec.ignore_depends)
     if (std::find(ignore_.begin(), ignore_.end(), i) == ignore_.end()) ignore_.push_back(i);
   Spec eff = Effective(spec, requests_);
-  base::Result<std::shared_ptr<const PackageSet>> set = ResolvePackages(ctx_, eff, requests_, arch_);
+  base::Result<std::shared_ptr<const PackageSet>> set =
+      ResolvePackages(ctx_, eff, requests_, arch_);
   if (!set) return base::Fail(set.error());
   for (const ResolvedPackage& p : (*set)->packages) {
     if (!installed_.insert(p.name).second) continue;
@@ -187,7 +192,7 @@ base::Result<void> Composer::Packages(const Spec& spec) {
 // A package whose files are read but not installed (ca-certificates for the
 // bundle, libc-bin for the locale): fetched alone, without its closure.
 base::Result<debian::UnpackedDeb> Composer::UnpackOnly(const Spec& spec, const std::string& name,
-                                                        bool slim) {
+                                                       bool slim) {
   Spec eff = Effective(spec, {name});
   eff.ignore_depends = {"*"};
   base::Result<std::shared_ptr<const PackageSet>> set = ResolvePackages(ctx_, eff, {name}, arch_);
@@ -222,7 +227,8 @@ base::Result<void> Composer::Effects(const Spec& spec) {
       fs::Tree t;
       DISTILL_TRY(AddCaBundle(t, ca_bundle_));
       DISTILL_TRY(CopyEntry(ca->tree, "usr/share/doc/ca-certificates/copyright", t));
-      DISTILL_TRY(AddLayer(std::move(t), fmt::format("distill cacerts (ca-certificates {})", ca->version)));
+      DISTILL_TRY(
+          AddLayer(std::move(t), fmt::format("distill cacerts (ca-certificates {})", ca->version)));
     }
   }
   if (!spec.locale.empty()) {
@@ -232,7 +238,8 @@ base::Result<void> Composer::Effects(const Spec& spec) {
     for (const auto& [path, node] : libc->tree.entries())
       if (base::StartsWith(path, "usr/lib/locale/C.utf8")) DISTILL_TRY(t.Add(path, node));
     DISTILL_TRY(CopyEntry(libc->tree, "usr/share/doc/libc-bin/copyright", t));
-    DISTILL_TRY(AddLayer(std::move(t), fmt::format("distill locale C.utf8 (libc-bin {})", libc->version)));
+    DISTILL_TRY(
+        AddLayer(std::move(t), fmt::format("distill locale C.utf8 (libc-bin {})", libc->version)));
   }
   if (spec.java_cacerts) {
     KeystoreOptions ko;
@@ -264,7 +271,8 @@ base::Result<void> Composer::Skeleton(const Spec& spec) {
   fs::Tree t;
   base::Result<void> r = AddBaseFiles(t, o);
   if (!r) return base::Fail(SpecError(spec, spec.accounts_mark, r.error().message()));
-  return AddLayer(std::move(t), "distill skeleton: passwd, group, homes, tmp, nsswitch.conf, os-release");
+  return AddLayer(std::move(t),
+                  "distill skeleton: passwd, group, homes, tmp, nsswitch.conf, os-release");
 }
 
 base::Result<void> Composer::Busybox(const Spec& spec) {
@@ -279,16 +287,18 @@ base::Result<void> Composer::Busybox(const Spec& spec) {
   for (const char* applet : kBusyboxApplets)
     DISTILL_TRY(t.Add(std::string("busybox/") + applet, fs::Node::Symlink("/busybox/busybox")));
   DISTILL_TRY(CopyEntry(bb->tree, "usr/share/doc/busybox-static/copyright", t));
-  return AddLayer(std::move(t), fmt::format("distill debug: busybox-static {} at /busybox", bb->version));
+  return AddLayer(std::move(t),
+                  fmt::format("distill debug: busybox-static {} at /busybox", bb->version));
 }
 
 base::Result<void> Composer::Files(const Spec& spec) {
-  std::string context = ctx_.options().context_dir.empty() ? base::DirName(spec.path)
-                                                          : ctx_.options().context_dir;
+  std::string context =
+      ctx_.options().context_dir.empty() ? base::DirName(spec.path) : ctx_.options().context_dir;
   for (const LayerPlan& plan : PlanFileLayers(spec)) {
     ctx_.reporter().Status(FilesCreatedBy(plan));
     fs::Tree tree;
-    for (const FileSpec* f : plan.entries) DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
+    for (const FileSpec* f : plan.entries)
+      DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
     DISTILL_TRY(AddLayer(std::move(tree), FilesCreatedBy(plan)));
   }
   return {};
@@ -309,8 +319,10 @@ void Composer::MergeConfig(const Spec& spec) {
     std::string kv = k + "=" + Expand(v);
     auto it = std::find_if(run.env.begin(), run.env.end(),
                            [&](const std::string& e) { return e.starts_with(k + "="); });
-    if (it != run.env.end()) *it = kv;
-    else run.env.push_back(kv);
+    if (it != run.env.end())
+      *it = kv;
+    else
+      run.env.push_back(kv);
   }
   for (const std::string& p : c.ports)
     if (std::find(run.ports.begin(), run.ports.end(), p) == run.ports.end()) run.ports.push_back(p);

@@ -21,7 +21,7 @@ namespace build {
 struct Composed {
   std::vector<oci::Layer> layers;
   oci::RunConfig run;
-  fs::Tree view;  // every layer merged (metadata only), for checks
+  fs::Tree view;                      // every layer merged (metadata only), for checks
   std::vector<std::string> packages;  // "name version", in layer order
   uint64_t slimmed_bytes = 0;
 };

@@ -92,7 +92,8 @@ base::Result<void> AddOne(CopyState& s, const std::string& src, const std::strin
     node.link.assign(buf.data(), n);
     return s.tree.Add(dst, node);
   }
-  if (!S_ISREG(st.st_mode)) return base::Fail("'{}': not a regular file, directory or symlink", src);
+  if (!S_ISREG(st.st_mode))
+    return base::Fail("'{}': not a regular file, directory or symlink", src);
   if (s.entry.mode) node.mode = *s.entry.mode;
   if (st.st_nlink > 1) {
     auto [it, fresh] = s.seen_inodes.emplace(std::make_pair(st.st_dev, st.st_ino), dst);

@@ -17,20 +17,18 @@
 // atomically and read back in one read(2).
 #include "build/packages.h"
 
-#include <algorithm>
-
-#include "build/chain.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 
 #include "archive/decompress.h"
 #include "base/file_util.h"
 #include "base/strings.h"
+#include "build/chain.h"
 #include "build/lock.h"
 #include "debian/package_index.h"
 #include "debian/repository.h"

@@ -43,8 +43,9 @@ base::Result<BaseRef> ParseBaseRef(const std::string& text) {
     }
   std::vector<std::string> names(std::begin(kVariantNames), std::end(kVariantNames));
   std::string close = base::ClosestMatch(variant, names);
-  return base::Fail("unknown variant '{}' of '{}' (expected latest, nonroot, debug or debug-nonroot{})",
-                    variant, ref.name, close.empty() ? "" : fmt::format("; did you mean '{}'?", close));
+  return base::Fail(
+      "unknown variant '{}' of '{}' (expected latest, nonroot, debug or debug-nonroot{})", variant,
+      ref.name, close.empty() ? "" : fmt::format("; did you mean '{}'?", close));
 }
 
 base::Result<Spec> LoadRecipe(const std::string& name) {

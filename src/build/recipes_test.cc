@@ -20,10 +20,12 @@ TEST(RecipesTest, ParsesVariants) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->name, "python3");
   EXPECT_EQ(r->variant, Variant::kNonroot);
-  EXPECT_EQ(ParseBaseRef("pyhton3").error().message(), "unknown base 'pyhton3' (did you mean 'python3'?)");
-  EXPECT_EQ(ParseBaseRef("cc:debg").error().message(),
-            "unknown variant 'debg' of 'cc' (expected latest, nonroot, debug or debug-nonroot; did you "
-            "mean 'debug'?)");
+  EXPECT_EQ(ParseBaseRef("pyhton3").error().message(),
+            "unknown base 'pyhton3' (did you mean 'python3'?)");
+  EXPECT_EQ(
+      ParseBaseRef("cc:debg").error().message(),
+      "unknown variant 'debg' of 'cc' (expected latest, nonroot, debug or debug-nonroot; did you "
+      "mean 'debug'?)");
 }
 
 }  // namespace build

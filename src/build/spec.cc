@@ -38,8 +38,7 @@ class Parser {
                                const std::string& where);
   base::Result<std::string> Scalar(const YAML::Node& n, const std::string& key);
   base::Result<std::vector<std::string>> List(const YAML::Node& n, const std::string& key);
-  base::Result<std::map<std::string, std::string>> Map(const YAML::Node& n,
-                                                       const std::string& key);
+  base::Result<std::map<std::string, std::string>> Map(const YAML::Node& n, const std::string& key);
   base::Result<bool> Bool(const YAML::Node& n, const std::string& key);
   base::Result<void> Files(const YAML::Node& n);
   base::Result<void> Config(const YAML::Node& n);
@@ -59,7 +58,8 @@ base::Result<void> Parser::CheckKeys(const YAML::Node& map, const std::vector<st
     std::string key = it->first.Scalar();
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string close = base::ClosestMatch(key, known);
-    std::string what = fmt::format("unknown key '{}'{}", key, where == "spec" ? "" : " in " + where);
+    std::string what =
+        fmt::format("unknown key '{}'{}", key, where == "spec" ? "" : " in " + where);
     if (!close.empty()) what += fmt::format(" (did you mean '{}'?)", close);
     return base::Fail(At(it->first, what));
   }
@@ -128,7 +128,8 @@ base::Result<void> Parser::Files(const YAML::Node& n) {
     f.src_mark = MarkOf(item["src"]);
     f.dst_mark = MarkOf(item["dst"]);
     if (f.dst.empty() || f.dst[0] != '/')
-      return base::Fail(At(item["dst"], fmt::format("'dst' must be an absolute path, got '{}'", f.dst)));
+      return base::Fail(
+          At(item["dst"], fmt::format("'dst' must be an absolute path, got '{}'", f.dst)));
     if (base::Result<std::string> norm = fs::NormalizePath(f.dst); !norm)
       return base::Fail(At(item["dst"], norm.error().message()));
     if (item["from"]) {
@@ -164,10 +165,10 @@ base::Result<void> Parser::Files(const YAML::Node& n) {
 }
 
 base::Result<void> Parser::Config(const YAML::Node& n) {
-  DISTILL_TRY(CheckKeys(n,
-                        {"user", "workdir", "entrypoint", "cmd", "env", "ports", "labels",
-                         "volumes", "stop_signal"},
-                        "config"));
+  DISTILL_TRY(CheckKeys(
+      n,
+      {"user", "workdir", "entrypoint", "cmd", "env", "ports", "labels", "volumes", "stop_signal"},
+      "config"));
   ConfigSpec& c = spec_.config;
   for (const char* key : {"user", "workdir"}) {
     if (!n[key]) continue;
@@ -176,7 +177,8 @@ base::Result<void> Parser::Config(const YAML::Node& n) {
     (std::string(key) == "user" ? c.user : c.workdir) = *v;
   }
   if (c.workdir && (c.workdir->empty() || (*c.workdir)[0] != '/'))
-    return base::Fail(At(n["workdir"], fmt::format("'workdir' must be an absolute path, got '{}'", *c.workdir)));
+    return base::Fail(
+        At(n["workdir"], fmt::format("'workdir' must be an absolute path, got '{}'", *c.workdir)));
   for (const char* key : {"entrypoint", "cmd"}) {
     if (!n[key]) continue;
     base::Result<std::vector<std::string>> v = List(n[key], key);
@@ -186,8 +188,7 @@ base::Result<void> Parser::Config(const YAML::Node& n) {
   if (n["env"]) {
     if (!n["env"].IsMap()) return base::Fail(At(n["env"], "'env' must be a mapping"));
     for (auto it = n["env"].begin(); it != n["env"].end(); ++it) {
-      if (!it->second.IsScalar())
-        return base::Fail(At(it->second, "'env' values must be strings"));
+      if (!it->second.IsScalar()) return base::Fail(At(it->second, "'env' values must be strings"));
       c.env.emplace_back(it->first.Scalar(), it->second.Scalar());
     }
   }
@@ -297,7 +298,8 @@ base::Result<std::vector<LinkSpec>> Parser::Links(const YAML::Node& n) {
     if (!l["path"] || !l["target"]) return base::Fail(At(l, "a link needs 'path' and 'target'"));
     LinkSpec link{l["path"].Scalar(), l["target"].Scalar(), MarkOf(l)};
     if (link.path.empty() || link.path[0] != '/')
-      return base::Fail(At(l["path"], fmt::format("'path' must be an absolute path, got '{}'", link.path)));
+      return base::Fail(
+          At(l["path"], fmt::format("'path' must be an absolute path, got '{}'", link.path)));
     out.push_back(link);
   }
   return out;
@@ -326,10 +328,10 @@ base::Result<void> Parser::Debian(const YAML::Node& n) {
 base::Result<void> Parser::Top(const YAML::Node& root) {
   if (!root.IsDefined() || root.IsNull()) return {};  // an empty spec is scratch with nothing
   DISTILL_TRY(CheckKeys(root,
-                        {"base", "debian", "platforms", "packages", "files", "stages", "config",
-                         "accounts", "exclude", "slim", "minimize", "compression", "description",
-                         "skeleton", "cacerts", "java_cacerts", "locale", "links",
-                         "ignore_depends", "suites"},
+                        {"base",         "debian",      "platforms",   "packages",       "files",
+                         "stages",       "config",      "accounts",    "exclude",        "slim",
+                         "minimize",     "compression", "description", "skeleton",       "cacerts",
+                         "java_cacerts", "locale",      "links",       "ignore_depends", "suites"},
                         "spec"));
   if (root["base"]) {
     base::Result<std::string> v = Scalar(root["base"], "base");
@@ -386,7 +388,8 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
     (std::string(key) == "locale" ? spec_.locale : spec_.description) = *v;
   }
   if (!spec_.locale.empty() && spec_.locale != "C.utf8")
-    return base::Fail(At(root["locale"], fmt::format("unsupported locale '{}' (only 'C.utf8')", spec_.locale)));
+    return base::Fail(
+        At(root["locale"], fmt::format("unsupported locale '{}' (only 'C.utf8')", spec_.locale)));
   if (root["slim"]) {
     base::Result<bool> v = Bool(root["slim"], "slim");
     if (!v) return base::Fail(v.error());
@@ -424,8 +427,8 @@ base::Result<Spec> ParseSpec(const std::string& text, const std::string& path) {
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    return base::Fail(SpecError(spec, {e.mark.line + 1, e.mark.column + 1},
-                                "yaml syntax error: " + e.msg));
+    return base::Fail(
+        SpecError(spec, {e.mark.line + 1, e.mark.column + 1}, "yaml syntax error: " + e.msg));
   }
   try {
     Parser parser(spec);
