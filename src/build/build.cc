@@ -22,9 +22,10 @@
 namespace build {
 
 std::string DefaultCacheDir() {
-  if (const char* x = getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/distill";
-  if (const char* h = getenv("HOME"); h && *h) return std::string(h) + "/.cache/distill";
-  return "/tmp/distill-cache";
+  // The store's own rule; with neither XDG_CACHE_HOME nor HOME set, a
+  // fixed directory rather than a failed build.
+  base::Result<std::string> root = cache::DefaultRoot();
+  return root ? *root : "/tmp/distill-cache";
 }
 
 BuildContext::~BuildContext() {
@@ -36,8 +37,7 @@ BuildContext::~BuildContext() {
 
 base::Result<std::string> BuildContext::StagingDir() {
   if (!staging_.empty()) return staging_;
-  std::string root = options_.cache_dir.empty() ? DefaultCacheDir() : options_.cache_dir;
-  std::string tmp = root + "/tmp";
+  std::string tmp = CacheRoot() + "/tmp";
   DISTILL_TRY(base::MakeDirs(tmp));
   std::random_device rd;
   std::string dir = fmt::format("{}/build-{}-{:08x}", tmp, getpid(), rd());
