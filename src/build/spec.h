@@ -82,6 +82,34 @@ struct SuiteOverlay {
   std::vector<std::pair<std::string, std::string>> env;
 };
 
+// One `run:` command of a build stage: a shell string (run with the stage's
+// /bin/sh -c, as Dockerfile RUN's shell form) or an argv (exec form).
+struct RunSpec {
+  std::string shell;              // set for the shell form
+  std::vector<std::string> argv;  // set for the exec form
+  Mark mark;
+};
+
+// A build stage (`stages:` in the contract; a Dockerfile stage that is not
+// the final image): a root filesystem made from `base`, then `packages`
+// installed with their maintainer scripts run, `files` copied in, and `run`
+// commands executed in an OCI runtime. Its resulting filesystem feeds
+// `files: - from: NAME` of later stages and of the image.
+struct StageSpec {
+  std::string name;
+  // "" or "debian": the Debian Essential set (plus `packages`); "scratch";
+  // another stage's name; a built-in base NAME[:VARIANT]; a spec file path.
+  std::string base;
+  std::vector<std::string> packages;
+  std::vector<FileSpec> files;
+  std::string workdir;                                    // default "/"
+  std::vector<std::pair<std::string, std::string>> env;  // in order
+  std::string user;                                       // default root
+  std::vector<RunSpec> run;
+  bool network = false;  // `network: true` gives `run` the host's network
+  Mark mark, base_mark;
+};
+
 struct Spec {
   std::string path;         // the spec file
   std::string source_text;  // its text, for error carets
@@ -95,6 +123,7 @@ struct Spec {
   std::vector<FileSpec> files;
   bool has_stages = false;
   Mark stages_mark;
+  std::vector<StageSpec> stages;  // in spec order; later stages may use earlier ones
   std::vector<UserSpec> users;  // accounts: beyond root, nobody, nonroot
   std::vector<GroupSpec> groups;
   Mark accounts_mark;
