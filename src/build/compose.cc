@@ -154,9 +154,10 @@ base::Result<void> Composer::PackageLayer(const ResolvedPackage& p) {
   // `slim:` of the requested spec rules every package of the image.
   opts.slim = chain_.specs.back().slim;
   opts.below = &out_.view;
+  opts.name = DebName(p);
   base::Result<debian::UnpackedDeb> deb =
       debian::UnpackDeb(const_cast<cache::Store&>(**store), p.deb_path, p.sha256, opts);
-  if (!deb) return base::Fail(deb.error().Context("unpacking '{}'", DebName(p)));
+  if (!deb) return base::Fail(deb.error());
   debian::ScriptReview review = debian::ReviewMaintainerScripts(p.name, deb->script_text);
   for (const std::string& w : review.warnings) ctx_.reporter().Warning(w);
   for (debian::Emulation e : review.emulations)
@@ -203,9 +204,10 @@ base::Result<debian::UnpackedDeb> Composer::UnpackOnly(const Spec& spec, const s
   debian::UnpackOptions opts;
   opts.slim = slim;
   opts.status_d = false;
+  opts.name = DebName(p);
   base::Result<debian::UnpackedDeb> deb =
       debian::UnpackDeb(const_cast<cache::Store&>(**store), p.deb_path, p.sha256, opts);
-  if (!deb) return base::Fail(deb.error().Context("unpacking '{}'", DebName(p)));
+  if (!deb) return base::Fail(deb.error());
   return deb;
 }
 
