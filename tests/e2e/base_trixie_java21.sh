@@ -5,6 +5,8 @@
 source "$(dirname "$0")/lib.bash"
 need podman javac skopeo
 need_mirror
+source "$SRCDIR/tests/tools/mirror.bash"
+curl -sf --max-time 15 -o /dev/null "$(host_mirror)/dists/trixie/InRelease" || skip "the mirror does not serve trixie"
 printf 'base: java21\ndebian: {suite: trixie}\n' > "$WORK/j.yaml"
 "$DISTILL" build -f "$WORK/j.yaml" --cache "$SHARED_CACHE" --progress=none -o "oci:$WORK/l:java21" >/dev/null 2>"$WORK/build.err" ||
   { cat "$WORK/build.err" >&2; fail "building java21 (trixie)"; }

@@ -3,6 +3,8 @@
 source "$(dirname "$0")/lib.bash"
 need podman curl
 need_mirror
+source "$SRCDIR/tests/tools/mirror.bash"
+curl -sf --max-time 15 -o /dev/null "$(host_mirror)/dists/trixie/InRelease" || skip "the mirror does not serve trixie"
 printf 'base: nodejs\ndebian: {suite: trixie}\n' > "$WORK/n.yaml"
 "$DISTILL" build -f "$WORK/n.yaml" --cache "$SHARED_CACHE" --progress=none -o "oci:$WORK/l:nodejs" >/dev/null 2>"$WORK/build.err" ||
   { cat "$WORK/build.err" >&2; fail "building nodejs (trixie)"; }

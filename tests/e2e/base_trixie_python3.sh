@@ -4,6 +4,8 @@
 source "$(dirname "$0")/lib.bash"
 need podman
 need_mirror
+source "$SRCDIR/tests/tools/mirror.bash"
+curl -sf --max-time 15 -o /dev/null "$(host_mirror)/dists/trixie/InRelease" || skip "the mirror does not serve trixie"
 printf 'base: python3\ndebian: {suite: trixie}\n' > "$WORK/py.yaml"
 "$DISTILL" build -f "$WORK/py.yaml" --cache "$SHARED_CACHE" --progress=none -o "oci:$WORK/l:python3" >/dev/null 2>"$WORK/build.err" ||
   { cat "$WORK/build.err" >&2; fail "building python3 (trixie)"; }

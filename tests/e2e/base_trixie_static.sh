@@ -5,6 +5,8 @@
 source "$(dirname "$0")/lib.bash"
 need podman skopeo umoci gcc
 need_mirror
+source "$SRCDIR/tests/tools/mirror.bash"
+curl -sf --max-time 15 -o /dev/null "$(host_mirror)/dists/trixie/InRelease" || skip "the mirror does not serve trixie"
 mkdir -p "$WORK/ctx"
 cat > "$WORK/ctx/check.c" <<'C'
 #include <stdio.h>
