@@ -86,8 +86,8 @@ distill_build_oci() { "$DISTILL" build -f "$APP/distill.yaml" --progress=none -o
 expect_bad_deb_refused() {
   local pkg=$1 pattern=$2 late=${3:-} deb sha f
   write_spec "$pkg"
-  expect_error "$pattern" distill_build_oci "$WORK/out"
-  [ ! -e "$WORK/out" ] || fail "$pkg: the output '$WORK/out' was written"
+  expect_error "$pattern" distill_build_oci "$WORK/image"
+  [ ! -e "$WORK/image" ] || { ls -la "$WORK/image" >&2; fail "$pkg: the output '$WORK/image' was written"; }
   deb=$(ls "$R/repo/pool/main/${pkg}"_*.deb)
   sha=$(sha256sum "$deb" | cut -d' ' -f1)
   [ -n "$late" ] || [ ! -e "$CACHE/unpacked/$sha.json" ] || fail "$pkg: the cache has an unpacked listing of it"
@@ -99,5 +99,5 @@ expect_bad_deb_refused() {
     [ "$(sha256sum "$f" | cut -d' ' -f1)" = "${f##*/}" ] || fail "$pkg: blob '$f' does not match its name"
   done
   # A second build meets the same fault (nothing cached hides it).
-  expect_error "$pattern" distill_build_oci "$WORK/out"
+  expect_error "$pattern" distill_build_oci "$WORK/image"
 }
