@@ -1,6 +1,10 @@
 // build::Build — the passes of an image build, in order:
 //   check   the spec asks only for what this version can build
+//   auto    `packages: auto`: the packages that ship the libraries the
+//           entrypoint misses (compose + check until closed)
 //   compose one filesystem tree per layer from the `files:` entries
+//   run     the entrypoint, its interpreter and its libraries are in the
+//           image (the run-check), before any output exists
 //   layer   each tree → a deterministic, compressed tar blob with digests
 //   image   config, manifest (and index for several platforms)
 // Output to destinations happens after, in cli/, once the build has succeeded,
@@ -16,6 +20,7 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "build/chain.h"
+#include "build/check.h"
 #include "build/compose.h"
 #include "fs/tree.h"
 
@@ -85,11 +90,18 @@ base::Result<oci::Bundle> Build(BuildContext& ctx, const Spec& spec, Variant var
   if (!platforms) return base::Fail(platforms.error());
   std::vector<oci::ImageManifest> images;
   for (const oci::Platform& p : *platforms) {
-    base::Result<Composed> image = ComposeImage(ctx, *chain, p);
-    if (!image)
-      return base::Fail(platforms->size() == 1
-                            ? image.error()
-                            : image.error().Context("platform '{}'", p.ToString()));
+    auto on_platform = [&](const base::Error& e) {
+      return base::Fail(platforms->size() == 1 ? e : e.Context("platform '{}'", p.ToString()));
+    };
+    base::Result<std::vector<std::string>> added = AutoPackages(ctx, *chain, p);
+    if (!added) return on_platform(added.error());
+    Chain image_chain = WithPackages(*chain, *added);
+    base::Result<Composed> image = ComposeImage(ctx, image_chain, p);
+    if (!image) return on_platform(image.error());
+    base::Result<std::string> arch = oci::DebianArchFromPlatform(p);
+    if (!arch) return on_platform(arch.error());
+    base::Result<void> runnable = CheckImage(ctx, image_chain, *image, *arch);
+    if (!runnable) return on_platform(runnable.error());
     if (image->slimmed_bytes > 0)
       ctx.reporter().Status(fmt::format("slimming saved {} (docs, man pages, locales)",
                                         base::HumanBytes(image->slimmed_bytes)));

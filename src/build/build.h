@@ -89,6 +89,9 @@ class BuildContext {
   // Verified, parsed Packages indexes, keyed by sources and architecture, so
   // the passes of one build fetch and parse each index once.
   std::map<std::string, std::shared_ptr<IndexSet>>& indexes() { return indexes_; }
+  // What `packages: auto` added, per Debian architecture (build/check.h
+  // memoizes here, so the lock and the build agree and compose it once).
+  std::map<std::string, std::vector<std::string>>& auto_packages() { return auto_packages_; }
 
  private:
   BuildOptions options_;
@@ -100,6 +103,7 @@ class BuildContext {
   http::Progress* progress_ = nullptr;
   std::map<std::string, std::shared_ptr<const PackageSet>> resolved_;
   std::map<std::string, std::shared_ptr<IndexSet>> indexes_;
+  std::map<std::string, std::vector<std::string>> auto_packages_;
 };
 
 // Builds the image `spec` describes. The returned bundle's layer blobs live

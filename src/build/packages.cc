@@ -39,6 +39,7 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "build/chain.h"
+#include "build/check.h"
 #include "build/lock.h"
 #include "build/resolution_cache.h"
 #include "debian/package_index.h"
@@ -359,7 +360,14 @@ base::Result<std::vector<PlatformPackages>> ResolveSpecPackages(BuildContext& ct
     if (!platform) return base::Fail(platform.error());
     base::Result<std::string> arch = oci::DebianArchFromPlatform(*platform);
     if (!arch) return base::Fail(arch.error());
-    auto set = ResolvePackages(ctx, image, image.packages, *arch);
+    // `packages: auto` adds requests per platform (build/check.h).
+    base::Result<std::vector<std::string>> added = AutoPackages(ctx, *chain, *platform);
+    if (!added) return base::Fail(out.empty() ? added.error() : added.error().Context("platform '{}'", name));
+    Spec with_auto = image;
+    for (const std::string& r : *added)
+      if (std::find(with_auto.packages.begin(), with_auto.packages.end(), r) == with_auto.packages.end())
+        with_auto.packages.push_back(r);
+    auto set = ResolvePackages(ctx, with_auto, with_auto.packages, *arch);
     if (!set)
       return base::Fail(out.empty() ? set.error() : set.error().Context("platform '{}'", name));
     out.push_back({platform->ToString(), *set});
@@ -380,6 +388,34 @@ std::vector<std::string> ExplainLines(const PackageSet& set) {
 std::string DebName(const ResolvedPackage& p) {
   size_t slash = p.filename.rfind('/');
   return slash == std::string::npos ? p.filename : p.filename.substr(slash + 1);
+}
+
+// Kept apart from ResolvePackageSet (same memo key and loading) so the two
+// change independently; the key must stay equal to that function's.
+base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
+    BuildContext& ctx, const Spec& spec, const std::string& debian_arch) {
+  base::Result<std::vector<debian::Source>> sources = SpecSources(spec);
+  if (!sources) return base::Fail(sources.error());
+  std::string memo = debian_arch;
+  for (const debian::Source& s : *sources)
+    memo += fmt::format("\n{} {} {} {}", s.uri, s.suite, fmt::join(s.components, ","), s.keyring);
+  std::shared_ptr<IndexSet>& slot = ctx.indexes()[memo];
+  if (!slot) {
+    OfflineClient offline;
+    std::optional<http::RetryingClient> retrying;
+    if (!ctx.options().offline) retrying.emplace(ctx.http());
+    http::HttpClient& http = retrying ? static_cast<http::HttpClient&>(*retrying) : offline;
+    auto fresh = std::make_shared<IndexSet>();
+    for (const debian::Source& s : *sources)
+      DISTILL_TRY(AddRepository(ctx, http, s, debian_arch, fresh->ix));
+    slot = fresh;
+  }
+  std::vector<debian::RepositoryIndex> out;
+  for (const debian::RepositoryIndex& r : slot->ix.repos) {
+    debian::RepositoryIndex copy{r.source, r.release, r.release_url, r.release_sha256, {}};
+    out.push_back(std::move(copy));
+  }
+  return out;
 }
 
 }  // namespace build

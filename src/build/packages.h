@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "build/build.h"
 #include "build/spec.h"
+#include "debian/repository.h"
 #include "debian/sources.h"
 
 namespace build {
@@ -99,6 +100,14 @@ base::Result<std::vector<PlatformPackages>> ResolveSpecPackages(BuildContext& ct
 // "libpq5 15.8-0+deb12u1 (amd64, bookworm): requested" style lines, one per package,
 // for `-d explain`: name, version, suite, and the chain that pulled it in.
 std::vector<std::string> ExplainLines(const PackageSet& set);
+
+// The verified repositories (source, Release) that `spec`'s packages for
+// `debian_arch` are resolved against, as ResolvePackageSet loads them
+// (memoized in ctx, so after a resolution this costs nothing); their
+// Packages index bytes are not kept. For lookups in other files the
+// Release vouches for, such as the Contents index (build/check.h).
+base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
+    BuildContext& ctx, const Spec& spec, const std::string& debian_arch);
 
 // The .deb's file name as messages show it: the last component of filename.
 std::string DebName(const ResolvedPackage& p);

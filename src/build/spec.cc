@@ -184,6 +184,7 @@ base::Result<void> Parser::Config(const YAML::Node& n) {
     base::Result<std::vector<std::string>> v = List(n[key], key);
     if (!v) return base::Fail(v.error());
     (std::string(key) == "cmd" ? c.cmd : c.entrypoint) = *v;
+    (std::string(key) == "cmd" ? c.cmd_mark : c.entrypoint_mark) = MarkOf(n[key]);
   }
   if (n["env"]) {
     if (!n["env"].IsMap()) return base::Fail(At(n["env"], "'env' must be a mapping"));
@@ -331,7 +332,8 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
                         {"base",         "debian",      "platforms",   "packages",       "files",
                          "stages",       "config",      "accounts",    "exclude",        "slim",
                          "minimize",     "compression", "description", "skeleton",       "cacerts",
-                         "java_cacerts", "locale",      "links",       "ignore_depends", "suites"},
+                         "java_cacerts", "locale",      "links",       "ignore_depends", "suites",
+                         "check"},
                         "spec"));
   if (root["base"]) {
     base::Result<std::string> v = Scalar(root["base"], "base");
@@ -348,8 +350,13 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
   if (root["packages"]) {
     base::Result<std::vector<std::string>> v = List(root["packages"], "packages");
     if (!v) return base::Fail(v.error());
-    spec_.packages = *v;
     spec_.packages_mark = MarkOf(root["packages"]);
+    // `auto` is a request for the run-check's missing libraries, not a name.
+    for (std::string& p : *v)
+      if (p == "auto")
+        spec_.auto_packages = true;
+      else
+        spec_.packages.push_back(std::move(p));
   }
   if (root["files"]) DISTILL_TRY(Files(root["files"]));
   if (root["config"]) DISTILL_TRY(Config(root["config"]));
@@ -394,6 +401,11 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
     base::Result<bool> v = Bool(root["slim"], "slim");
     if (!v) return base::Fail(v.error());
     spec_.slim = *v;
+  }
+  if (root["check"]) {
+    base::Result<bool> v = Bool(root["check"], "check");
+    if (!v) return base::Fail(v.error());
+    spec_.check = *v;
   }
   if (root["minimize"]) {
     base::Result<bool> v = Bool(root["minimize"], "minimize");

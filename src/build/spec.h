@@ -50,6 +50,7 @@ struct ConfigSpec {
   std::vector<std::string> volumes;
   std::map<std::string, std::string> labels;
   std::string stop_signal;
+  Mark entrypoint_mark, cmd_mark;  // where the spec sets them, for run-check errors
 };
 
 struct UserSpec {
@@ -120,6 +121,10 @@ struct Spec {
   std::vector<std::string> platforms;
   std::vector<std::string> packages;
   Mark packages_mark;
+  // `packages: auto` (or `auto` in the list, which is then not in
+  // `packages`): add the Debian packages that ship the shared libraries the
+  // entrypoint needs (build/check.h).
+  bool auto_packages = false;
   std::vector<FileSpec> files;
   bool has_stages = false;
   Mark stages_mark;
@@ -145,6 +150,9 @@ struct Spec {
   bool slim = true;
   bool minimize = false;
   Mark minimize_mark;
+  // `check: false` skips the run-check (the entrypoint, its interpreter and
+  // its shared libraries must be in the image).
+  bool check = true;
   std::string compression;  // "gzip" (default) or "zstd"
 };
 
