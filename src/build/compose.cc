@@ -4,7 +4,8 @@
 //   effects   what maintainer scripts would have made, as data: CA bundle,
 //             Java trust store, C.utf8 locale, recipe links
 //   skeleton  passwd/group/homes/tmp/nsswitch/os-release (distroless.md 1.2)
-//   files     the spec's `files:` entries
+//   files     the spec's `files:` entries, one layer per entry or `layer:`
+//             group (layer cache keyed by their content)
 // The debug variant's busybox layer follows the chain's root, so every debug
 // base shares it (distroless HEAD layout). Config merges down the chain; the
 // variant sets user and workdir last.
@@ -301,7 +302,12 @@ base::Result<void> Composer::Files(const Spec& spec) {
     fs::Tree tree;
     for (const FileSpec* f : plan.entries)
       DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
-    DISTILL_TRY(AddLayer(std::move(tree), FilesCreatedBy(plan)));
+    // Keyed by content: an unchanged files layer (a jar's dependencies, the
+    // static assets) is reused, and only the layer that changed is compressed.
+    base::Result<std::string> inputs = FilesLayerInputs(tree, ctx_.options().source_date_epoch);
+    if (!inputs) return base::Fail(inputs.error());
+    DISTILL_TRY(AddCachedLayer(std::move(tree), FilesCreatedBy(plan),
+                               fmt::format("created_by={}\n{}", FilesCreatedBy(plan), *inputs)));
   }
   return {};
 }
