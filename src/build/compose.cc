@@ -21,6 +21,7 @@
 #include "build/layers.h"
 #include "build/packages.h"
 #include "build/rootfs.h"
+#include "build/stage.h"
 #include "debian/maintscripts.h"
 #include "debian/unpack.h"
 #include "oci/layer_writer.h"
@@ -297,8 +298,15 @@ base::Result<void> Composer::Files(const Spec& spec) {
   for (const LayerPlan& plan : PlanFileLayers(spec)) {
     ctx_.reporter().Status(FilesCreatedBy(plan));
     fs::Tree tree;
-    for (const FileSpec* f : plan.entries)
-      DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
+    for (const FileSpec* f : plan.entries) {
+      if (f->from.empty()) {
+        DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
+        continue;
+      }
+      base::Result<StageSource> src = StageFileSource(ctx_, spec, *f);  // a build stage's result
+      if (!src) return base::Fail(src.error());
+      DISTILL_TRY(AddContextFiles(spec, src->entry, src->dir, tree, out_.view));
+    }
     DISTILL_TRY(AddLayer(std::move(tree), FilesCreatedBy(plan)));
   }
   return {};

@@ -327,4 +327,26 @@ std::string DebName(const ResolvedPackage& p) {
   return slash == std::string::npos ? p.filename : p.filename.substr(slash + 1);
 }
 
+// Build stages (build/stage.cc) start from the Essential set. The indexes
+// are the ones ResolvePackageSet memoizes: resolving an empty request list
+// loads them under the same memo key.
+base::Result<std::vector<std::string>> EssentialPackages(BuildContext& ctx, const Spec& spec,
+                                                         const std::string& debian_arch) {
+  DISTILL_TRY(ResolvePackageSet(ctx, spec, {}, debian_arch));
+  base::Result<std::vector<debian::Source>> sources = SpecSources(spec);
+  if (!sources) return base::Fail(sources.error());
+  std::string memo = debian_arch;
+  for (const debian::Source& s : *sources)
+    memo += fmt::format("\n{} {} {} {}", s.uri, s.suite, fmt::join(s.components, ","), s.keyring);
+  const debian::PackageIndex& index = ctx.indexes()[memo]->ix.index;
+  std::vector<std::string> out;
+  for (const debian::Package& p : index.packages())
+    if (p.essential && (p.architecture == debian_arch || p.architecture == "all"))
+      out.emplace_back(index.Name(p.name));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.empty()) return base::Fail("the Debian sources have no Essential package for '{}'", debian_arch);
+  return out;
+}
+
 }  // namespace build
