@@ -170,12 +170,12 @@ class StageRunner {
 
 base::Result<std::string> StageRunner::Runtime() {
   if (!runtime_.empty()) return runtime_;
+  base::Result<std::string> r = FindRuntime(getenv("DISTILL_RUNTIME"), getenv("PATH"));
+  if (!r) return base::Fail(r.error());
   // runc and crun run rootless only with a user namespace mapping that
   // distill does not set up yet.
   if (geteuid() != 0)
     return base::Fail("build stages need root: rootless containers are not supported yet");
-  base::Result<std::string> r = FindRuntime(getenv("DISTILL_RUNTIME"), getenv("PATH"));
-  if (!r) return base::Fail(r.error());
   runtime_ = *r;
   return runtime_;
 }
@@ -292,8 +292,18 @@ base::Result<void> StageRunner::PackageRoot() {
   eff.ignore_depends.clear();
   base::Result<std::vector<std::string>> names = EssentialPackages(ctx_, eff, arch_);
   if (!names) return base::Fail(names.error());
+  // The root is merged-/usr already, which usr-is-merged declares; asked
+  // for first, it satisfies init-system-helpers' "usrmerge | usr-is-merged"
+  // as mmdebstrap arranges, instead of usrmerge and all of perl. Suites
+  // before bookworm have no such package.
+  std::vector<std::string> with_marker = *names;
+  with_marker.insert(with_marker.begin(), "usr-is-merged");
   base::Result<std::shared_ptr<const PackageSet>> essential =
-      ResolvePackages(ctx_, eff, *names, arch_);
+      ResolvePackages(ctx_, eff, with_marker, arch_);
+  if (!essential && essential.error().message().find("'usr-is-merged'") != std::string::npos)
+    essential = ResolvePackages(ctx_, eff, *names, arch_);
+  else if (essential)
+    names = with_marker;
   if (!essential) return base::Fail(essential.error());
   std::vector<std::string> requests = *names;
   for (const std::string& p : stage_.packages)
@@ -319,10 +329,6 @@ base::Result<void> StageRunner::PackageRoot() {
 
 base::Result<void> StageRunner::Base() {
   if (IsDebianBase(stage_.base)) return PackageRoot();
-  if (!stage_.packages.empty())
-    return base::Fail(SpecError(spec_, stage_.base_mark,
-                                "'packages' needs a Debian base ('debian'); list them in the "
-                                "base stage instead"));
   if (stage_.base == "scratch") {
     base_key_ = "scratch";
     return {};
@@ -519,6 +525,12 @@ base::Result<void> CheckStages(const Spec& spec) {
       if (!close.empty()) what += fmt::format(" (did you mean '{}'?)", close);
       return base::Fail(SpecError(spec, st.base_mark, what));
     }
+    if (!IsDebianBase(st.base) && !st.packages.empty())
+      return base::Fail(SpecError(
+          spec, st.base_mark,
+          fmt::format("stage '{}' installs packages, which needs base 'debian' (list them in "
+                      "the stage it is based on)",
+                      st.name)));
     for (const FileSpec& f : st.files)
       if (!f.from.empty() && std::find(earlier.begin(), earlier.end(), f.from) == earlier.end())
         return base::Fail(NoStage(spec, f.mark, f.from, earlier));
