@@ -345,7 +345,8 @@ base::Result<std::vector<std::string>> EssentialPackages(BuildContext& ctx, cons
       out.emplace_back(index.Name(p.name));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  if (out.empty()) return base::Fail("the Debian sources have no Essential package for '{}'", debian_arch);
+  if (out.empty())
+    return base::Fail("the Debian sources have no Essential package for '{}'", debian_arch);
   return out;
 }
 

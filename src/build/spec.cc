@@ -182,7 +182,7 @@ bool ValidStageName(const std::string& name) {
 base::Result<void> Parser::Stages(const YAML::Node& n) {
   if (!n.IsMap()) return base::Fail(At(n, "'stages' must be a mapping of stage names"));
   for (auto it = n.begin(); it != n.end(); ++it) {
-    YAML::Node key = it->first;    // copies: it->second dies with the iterator proxy
+    YAML::Node key = it->first;  // copies: it->second dies with the iterator proxy
     YAML::Node value = it->second;
     std::string name = key.Scalar();
     if (!ValidStageName(name))

@@ -30,17 +30,17 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
-#include <set>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 
 #include "base/file_util.h"
-#include "oci/descriptor.h"
 #include "base/sha256.h"
 #include "base/strings.h"
 #include "build/context_files.h"
 #include "build/stage_rootfs.h"
 #include "build/stage_runtime.h"
+#include "oci/descriptor.h"
 
 namespace build {
 
@@ -109,8 +109,8 @@ void CleanStaleWorkDirs(const std::string& cache_root) {
   for (const std::filesystem::directory_entry& e : it) {
     std::string name = e.path().filename().string();
     struct stat st;
-    if (!name.starts_with("stage-") || lstat(e.path().c_str(), &st) != 0 ||
-        !S_ISDIR(st.st_mode) || st.st_mtime >= cutoff)
+    if (!name.starts_with("stage-") || lstat(e.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_mtime >= cutoff)
       continue;
     (void)RemoveRoot(e.path().string());
   }
@@ -153,8 +153,8 @@ class StageRunner {
   base::Result<void> Files();
   base::Result<void> Execute(const std::string& dest, const std::string& key);
   base::Result<std::pair<uint32_t, uint32_t>> User();
-  base::Result<int> Container(const std::string& work, ContainerSpec spec,
-                              const std::string& label, Tail& tail);
+  base::Result<int> Container(const std::string& work, ContainerSpec spec, const std::string& label,
+                              Tail& tail);
   base::Result<std::string> Runtime();
 
   BuildContext& ctx_;
@@ -191,9 +191,8 @@ base::Result<int> StageRunner::Container(const std::string& work, ContainerSpec 
   if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_max != RLIM_INFINITY)
     spec.nofile = std::min<uint64_t>(spec.nofile, nofile.rlim_max);
   DISTILL_TRY(base::WriteFileAtomic(bundle + "/config.json", ContainerConfigJson(spec)));
-  static int counter = 0;
   std::random_device rd;
-  std::string id = fmt::format("distill-{}-{}-{:08x}", getpid(), ++counter, rd());
+  std::string id = fmt::format("distill-{}-{:08x}{:08x}", getpid(), rd(), rd());
   return RunContainer(*runtime, bundle, id, [&](std::string_view line) {
     tail.Add(line);
     ctx_.reporter().Status(fmt::format("[{}] {}", label, line));
@@ -240,8 +239,8 @@ base::Result<void> StageRunner::InstallPackages(WorkDir& work, const PackageSet&
   // Merged /usr, as debootstrap and mmdebstrap make bookworm and later roots.
   for (const std::string& d : MergedUsrDirs(arch_)) {
     DISTILL_TRY(root->MakeDirs("usr/" + d));
-    archive::TarEntry link{.path = d, .type = archive::EntryType::kSymlink, .mode = 0777,
-                           .link = "usr/" + d};
+    archive::TarEntry link{
+        .path = d, .type = archive::EntryType::kSymlink, .mode = 0777, .link = "usr/" + d};
     DISTILL_TRY(root->Put(link, nullptr));
   }
   // extract: the Essential set's files, so that dpkg, a shell and the
@@ -314,12 +313,12 @@ base::Result<void> StageRunner::PackageRoot() {
   std::string dest = ctx_.CacheRoot() + "/stages/root-" + base_key_;
   base_root_ = dest + "/rootfs";
   if (base::IsDirectory(base_root_)) return {};
+  DISTILL_TRY(Runtime());  // before unpacking anything
   base::Result<WorkDir> work = WorkDir::Create(ctx_, "root");
   if (!work) return base::Fail(work.error());
   DISTILL_TRY(InstallPackages(*work, **essential, **all));
   (void)RemoveRoot(work->path() + "/bundle");
-  for (const char* d : {"/debs-essential", "/debs-packages"})
-    (void)RemoveRoot(work->path() + d);
+  for (const char* d : {"/debs-essential", "/debs-packages"}) (void)RemoveRoot(work->path() + d);
   nlohmann::json meta = {{"kind", "package-root"}, {"architecture", arch_}, {"key", base_key_}};
   for (const ResolvedPackage& p : (*all)->packages)
     meta["packages"].push_back(p.name + " " + p.version);
@@ -336,8 +335,8 @@ base::Result<void> StageRunner::Base() {
   // An earlier stage (CheckStages made sure it is one).
   auto it = ctx_.stage_roots().find(StageRef(spec_.path, stage_.base));
   if (it == ctx_.stage_roots().end())
-    return base::Fail(SpecError(spec_, stage_.base_mark,
-                                fmt::format("no build stage named '{}'", stage_.base)));
+    return base::Fail(
+        SpecError(spec_, stage_.base_mark, fmt::format("no build stage named '{}'", stage_.base)));
   base_root_ = it->second;
   base::Result<std::string> meta = base::ReadFile(base::DirName(base_root_) + "/stage.json");
   if (!meta) return base::Fail(meta.error());
@@ -354,7 +353,8 @@ base::Result<void> StageRunner::Files() {
     for (const char* f : {"etc/passwd", "etc/group"}) {
       base::Result<std::string> text = root->ReadFile(f);
       if (!text) return base::Fail(text.error());
-      if (!text->empty()) DISTILL_TRY(accounts_.Add(f, fs::Node::File(fs::Content::Inline(*text), text->size())));
+      if (!text->empty())
+        DISTILL_TRY(accounts_.Add(f, fs::Node::File(fs::Content::Inline(*text), text->size())));
     }
   }
   std::string context =
@@ -429,7 +429,8 @@ base::Result<void> StageRunner::Execute(const std::string& dest, const std::stri
   if (stage_.network && !had_resolv) DISTILL_TRY(root->Remove("etc/resolv.conf"));
   (void)RemoveRoot(work->path() + "/bundle");
   // The record goes in before the rename, so a result never lacks it.
-  nlohmann::json meta = {{"kind", "stage"}, {"stage", stage_.name}, {"key", key}, {"base", base_key_}};
+  nlohmann::json meta = {
+      {"kind", "stage"}, {"stage", stage_.name}, {"key", key}, {"base", base_key_}};
   DISTILL_TRY(base::WriteFileAtomic(work->path() + "/stage.json", meta.dump(2) + "\n"));
   return work->CommitTo(dest);
 }
@@ -439,7 +440,7 @@ base::Result<void> StageRunner::Run() {
   DISTILL_TRY(Files());
   base::Result<std::string> files_digest = TreeDigest(files_);
   if (!files_digest) return base::Fail(files_digest.error());
-  StageKeyInputs in{base_key_,    *files_digest, stage_.workdir, stage_.env,
+  StageKeyInputs in{base_key_,   *files_digest, stage_.workdir, stage_.env,
                     stage_.user, stage_.run,    stage_.network};
   std::string key = StageKey(in);
   std::string dest = ctx_.CacheRoot() + "/stages/run-" + key;
@@ -460,9 +461,9 @@ std::string StageRef(const std::string& spec_path, const std::string& name) {
 }
 
 std::string StageKey(const StageKeyInputs& in) {
-  nlohmann::json j = {{"format", kStageFormatVersion}, {"base", in.base_key},
-                      {"files", in.files_digest},      {"workdir", in.workdir},
-                      {"user", in.user},               {"network", in.network}};
+  nlohmann::json j = {
+      {"format", kStageFormatVersion}, {"base", in.base_key}, {"files", in.files_digest},
+      {"workdir", in.workdir},         {"user", in.user},     {"network", in.network}};
   j["env"] = nlohmann::json::array();
   for (const auto& [k, v] : in.env) j["env"].push_back({k, v});
   j["run"] = nlohmann::json::array();
@@ -473,7 +474,8 @@ std::string StageKey(const StageKeyInputs& in) {
 }
 
 std::string PackageRootKey(const std::string& arch, const std::vector<ResolvedPackage>& packages) {
-  std::string text = fmt::format("distill-stage-root\nformat={}\narch={}\n", kStageFormatVersion, arch);
+  std::string text =
+      fmt::format("distill-stage-root\nformat={}\narch={}\n", kStageFormatVersion, arch);
   for (const ResolvedPackage& p : packages)
     text += fmt::format("{} {} {}\n", p.name, p.version, p.sha256);
   return base::Sha256Hex(text);
@@ -492,7 +494,7 @@ base::Result<std::string> TreeDigest(const fs::Tree& tree) {
         content = *h;
       }
     }
-    nlohmann::json line = {path, static_cast<int>(n.type), n.mode, n.uid, n.gid, n.link, n.size,
+    nlohmann::json line = {path,   static_cast<int>(n.type), n.mode, n.uid, n.gid, n.link, n.size,
                            content};
     text += line.dump() + "\n";
   }
@@ -519,8 +521,8 @@ base::Result<void> CheckStages(const Spec& spec) {
         std::find(earlier.begin(), earlier.end(), st.base) == earlier.end()) {
       std::vector<std::string> known = earlier;
       known.insert(known.end(), {"debian", "scratch"});
-      std::string what = fmt::format(
-          "stage base '{}' is not 'debian', 'scratch' or an earlier stage", st.base);
+      std::string what =
+          fmt::format("stage base '{}' is not 'debian', 'scratch' or an earlier stage", st.base);
       std::string close = base::ClosestMatch(st.base, known);
       if (!close.empty()) what += fmt::format(" (did you mean '{}'?)", close);
       return base::Fail(SpecError(spec, st.base_mark, what));
@@ -586,8 +588,8 @@ base::Result<StageSource> StageFileSource(BuildContext& ctx, const Spec& spec,
   }
   base::Result<std::string> real = root->Resolve(dir);
   if (!real)
-    return base::Fail(SpecError(
-        spec, entry.src_mark, fmt::format("'/{}' not found in stage '{}'", dir, entry.from)));
+    return base::Fail(SpecError(spec, entry.src_mark,
+                                fmt::format("'/{}' not found in stage '{}'", dir, entry.from)));
   StageSource out{it->second, entry};
   out.entry.from.clear();
   out.entry.src = glob ? (real->empty() ? leaf : *real + "/" + leaf) : *real;

@@ -24,9 +24,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <optional>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "archive/deb_file.h"
 #include "base/file_util.h"
@@ -106,13 +106,20 @@ base::Result<void> CopyFd(int in, int out, const std::string& name,
 
 archive::EntryType EntryTypeOf(fs::NodeType t) {
   switch (t) {
-    case fs::NodeType::kFile: return archive::EntryType::kFile;
-    case fs::NodeType::kDir: return archive::EntryType::kDir;
-    case fs::NodeType::kSymlink: return archive::EntryType::kSymlink;
-    case fs::NodeType::kHardlink: return archive::EntryType::kHardlink;
-    case fs::NodeType::kCharDev: return archive::EntryType::kCharDev;
-    case fs::NodeType::kBlockDev: return archive::EntryType::kBlockDev;
-    case fs::NodeType::kFifo: return archive::EntryType::kFifo;
+    case fs::NodeType::kFile:
+      return archive::EntryType::kFile;
+    case fs::NodeType::kDir:
+      return archive::EntryType::kDir;
+    case fs::NodeType::kSymlink:
+      return archive::EntryType::kSymlink;
+    case fs::NodeType::kHardlink:
+      return archive::EntryType::kHardlink;
+    case fs::NodeType::kCharDev:
+      return archive::EntryType::kCharDev;
+    case fs::NodeType::kBlockDev:
+      return archive::EntryType::kBlockDev;
+    case fs::NodeType::kFifo:
+      return archive::EntryType::kFifo;
   }
   return archive::EntryType::kFile;
 }
@@ -216,7 +223,7 @@ base::Result<void> RootDir::Put(const archive::TarEntry& e,
       return {};
     }
     default: {
-      mode_t type = e.type == archive::EntryType::kCharDev   ? S_IFCHR
+      mode_t type = e.type == archive::EntryType::kCharDev    ? S_IFCHR
                     : e.type == archive::EntryType::kBlockDev ? S_IFBLK
                                                               : S_IFIFO;
       if (mknodat(parent.fd, name, type | mode, makedev(e.dev_major, e.dev_minor)) != 0)
@@ -329,8 +336,7 @@ base::Result<std::string> RootDir::Resolve(const std::string& rel) const {
   return real.substr(root.size() + 1);
 }
 
-base::Result<void> ExtractDeb(const std::string& deb_path, const std::string& name,
-                              RootDir& root) {
+base::Result<void> ExtractDeb(const std::string& deb_path, const std::string& name, RootDir& root) {
   base::Result<archive::DebFile> deb = archive::DebFile::Open(deb_path, name);
   if (!deb) return base::Fail(deb.error());
   base::Result<std::unique_ptr<archive::TarReader>> data = deb->OpenData();

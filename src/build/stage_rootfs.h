@@ -65,8 +65,7 @@ class RootDir {
 
 // Unpacks the data.tar of the .deb at `deb_path` (named `name` in errors)
 // into `root`, as `dpkg-deb --extract` would, through RootDir::Put.
-base::Result<void> ExtractDeb(const std::string& deb_path, const std::string& name,
-                              RootDir& root);
+base::Result<void> ExtractDeb(const std::string& deb_path, const std::string& name, RootDir& root);
 
 // Copies the directory tree `from` to `to` (which must not exist),
 // preserving types, owners, modes, times, hardlinks and extended attributes.

@@ -31,9 +31,9 @@ namespace build {
 namespace {
 
 constexpr const char* kCapabilities[] = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",           "CAP_FSETID",
-    "CAP_KILL",   "CAP_SETGID",       "CAP_SETUID",           "CAP_SETPCAP",
-    "CAP_MKNOD",  "CAP_SETFCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_CHOWN",      "CAP_DAC_OVERRIDE", "CAP_FOWNER",           "CAP_FSETID",
+    "CAP_KILL",       "CAP_SETGID",       "CAP_SETUID",           "CAP_SETPCAP",
+    "CAP_MKNOD",      "CAP_SETFCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
     "CAP_AUDIT_WRITE"};
 
 nlohmann::json Mount(const std::string& dst, const std::string& type, const std::string& src,
@@ -44,7 +44,8 @@ nlohmann::json Mount(const std::string& dst, const std::string& type, const std:
 nlohmann::json Mounts(const ContainerSpec& spec) {
   nlohmann::json m = nlohmann::json::array();
   m.push_back(Mount("/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}));
-  m.push_back(Mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}));
+  m.push_back(
+      Mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}));
   m.push_back(Mount("/dev/pts", "devpts", "devpts",
                     {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}));
   m.push_back(
@@ -97,8 +98,7 @@ std::string ContainerConfigJson(const ContainerSpec& spec) {
         {"cwd", spec.cwd},
         {"capabilities",
          {{"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"ambient", caps}}},
-        {"rlimits",
-         {{{"type", "RLIMIT_NOFILE"}, {"hard", spec.nofile}, {"soft", spec.nofile}}}},
+        {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", spec.nofile}, {"soft", spec.nofile}}}},
         {"noNewPrivileges", true}}},
       {"root", {{"path", spec.rootfs}, {"readonly", false}}},
       {"hostname", spec.hostname},
@@ -149,8 +149,8 @@ base::Result<int> RunContainer(const std::string& runtime, const std::string& bu
     if (null >= 0) dup2(null, STDIN_FILENO);
     dup2(fds[1], STDOUT_FILENO);
     dup2(fds[1], STDERR_FILENO);
-    const char* argv[] = {runtime.c_str(), "run", "--bundle", bundle_dir.c_str(), id.c_str(),
-                          nullptr};
+    const char* argv[] = {runtime.c_str(),    "run",      "--bundle",
+                          bundle_dir.c_str(), id.c_str(), nullptr};
     execv(runtime.c_str(), const_cast<char* const*>(argv));
     const char msg[] = "distill: cannot execute the OCI runtime\n";
     (void)!write(STDERR_FILENO, msg, sizeof msg - 1);

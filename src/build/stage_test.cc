@@ -109,7 +109,8 @@ TEST(StageRuntimeTest, ConfigJson) {
   c.nofile = 4096;
   nlohmann::json j = nlohmann::json::parse(ContainerConfigJson(c));
   EXPECT_EQ(j["ociVersion"], "1.0.2");
-  EXPECT_EQ(j["root"], (nlohmann::json{{"path", "/cache/tmp/stage-x/rootfs"}, {"readonly", false}}));
+  EXPECT_EQ(j["root"],
+            (nlohmann::json{{"path", "/cache/tmp/stage-x/rootfs"}, {"readonly", false}}));
   EXPECT_EQ(j["process"]["args"], (nlohmann::json{"/bin/sh", "-c", "make"}));
   EXPECT_EQ(j["process"]["cwd"], "/src");
   EXPECT_EQ(j["process"]["user"], (nlohmann::json{{"uid", 1000}, {"gid", 100}}));
@@ -125,8 +126,8 @@ TEST(StageRuntimeTest, ConfigJson) {
   EXPECT_EQ(std::find(caps.begin(), caps.end(), "CAP_SYS_ADMIN"), caps.end());
   std::vector<std::string> dests;
   for (const nlohmann::json& m : j["mounts"]) dests.push_back(m["destination"]);
-  EXPECT_EQ(dests, (std::vector<std::string>{"/proc", "/dev", "/dev/pts", "/dev/shm",
-                                             "/dev/mqueue", "/sys"}));
+  EXPECT_EQ(dests, (std::vector<std::string>{"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue",
+                                             "/sys"}));
 }
 
 TEST(StageRuntimeTest, NetworkSharesHostNamespaceAndBindsResolvConf) {
@@ -215,7 +216,9 @@ TEST(RootDirTest, SymlinksResolveInsideTheRoot) {
   base::Result<RootDir> root = RootDir::Open(dir + "/rootfs", true);
   ASSERT_TRUE(root) << root.error().message();
   // An absolute symlink to a host directory, then a write through it.
-  archive::TarEntry link{.path = "usr/evil", .type = archive::EntryType::kSymlink, .mode = 0777,
+  archive::TarEntry link{.path = "usr/evil",
+                         .type = archive::EntryType::kSymlink,
+                         .mode = 0777,
                          .link = dir + "/outside"};
   ASSERT_TRUE(root->Put(link, nullptr));
   ASSERT_TRUE(base::MakeDirs(dir + "/outside"));
@@ -224,18 +227,20 @@ TEST(RootDirTest, SymlinksResolveInsideTheRoot) {
   EXPECT_EQ(*base::ReadFile(dir + "/rootfs" + dir + "/outside/x"), "inside");
   // A directory entry over a symlink to a directory keeps the symlink (merged /usr).
   ASSERT_TRUE(root->MakeDirs("usr/bin"));
-  ASSERT_TRUE(root->Put({.path = "bin", .type = archive::EntryType::kSymlink, .mode = 0777,
-                         .link = "usr/bin"},
-                        nullptr));
+  ASSERT_TRUE(root->Put(
+      {.path = "bin", .type = archive::EntryType::kSymlink, .mode = 0777, .link = "usr/bin"},
+      nullptr));
   ASSERT_TRUE(root->Put({.path = "bin", .type = archive::EntryType::kDir, .mode = 0755}, nullptr));
   ASSERT_TRUE(root->WriteFile("bin/sh", "#!"));
   EXPECT_EQ(*root->Resolve("bin/sh"), "usr/bin/sh");
   EXPECT_EQ(*root->Resolve("../../bin/sh"), "usr/bin/sh");  // ".." stops at the root
   // A copy keeps types, modes and hardlinks.
-  ASSERT_TRUE(root->Put({.path = "usr/bin/su", .type = archive::EntryType::kFile, .mode = 04755},
-                        nullptr));
-  ASSERT_TRUE(root->Put({.path = "usr/bin/su2", .type = archive::EntryType::kHardlink,
-                         .mode = 04755, .link = "usr/bin/su"},
+  ASSERT_TRUE(
+      root->Put({.path = "usr/bin/su", .type = archive::EntryType::kFile, .mode = 04755}, nullptr));
+  ASSERT_TRUE(root->Put({.path = "usr/bin/su2",
+                         .type = archive::EntryType::kHardlink,
+                         .mode = 04755,
+                         .link = "usr/bin/su"},
                         nullptr));
   ASSERT_TRUE(CopyRoot(dir + "/rootfs", dir + "/copy"));
   struct stat a, b;
