@@ -208,6 +208,11 @@ base::Result<std::vector<RunSpec>> Parser::Runs(const YAML::Node& n) {
     if (item.IsScalar()) {
       r.shell = item.Scalar();
       if (r.shell.empty()) return base::Fail(At(item, "empty 'run' command"));
+    } else if (item.IsMap()) {
+      // `- make: all` or `- grep -x 'a: b'` read as YAML mappings.
+      return base::Fail(At(item,
+                           "a 'run' command must be a string or a list (quote a command that "
+                           "contains ': ')"));
     } else {
       base::Result<std::vector<std::string>> argv = List(item, "run");
       if (!argv) return base::Fail(argv.error());

@@ -75,7 +75,10 @@ TEST(StageSpecTest, BadStages) {
             "s.yaml:2:3: invalid stage name 'Build' (lowercase letters, digits, '.', '_' and "
             "'-', starting with a letter)");
   EXPECT_EQ(ParseError("stages:\n  b: {run: [[]]}\n"), "s.yaml:2:14: empty 'run' command");
-  EXPECT_EQ(ParseError("stages:\n  b: {run: [{a: b}]}\n"), "s.yaml:2:14: 'run' must be a list");
+  EXPECT_EQ(ParseError("stages:\n  b: {run: [{a: b}]}\n"),
+            "s.yaml:2:14: a 'run' command must be a string or a list (quote a command that "
+            "contains ': ')");
+  EXPECT_EQ(ParseError("stages:\n  b: {run: [[a, [b]]]}\n"), "s.yaml:2:14: 'run' items must be strings");
   EXPECT_EQ(ParseError("stages:\n  b: {workdir: src}\n"),
             "s.yaml:2:16: 'workdir' must be an absolute path, got 'src'");
   EXPECT_EQ(ParseError("stages:\n  b: {network: maybe}\n"),

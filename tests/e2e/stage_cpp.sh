@@ -30,7 +30,7 @@ stages:
       # c++ is an alternative that g++'s postinst registers: it exists only
       # if maintainer scripts really ran.
       - test "$(readlink /etc/alternatives/c++)" = /usr/bin/g++
-      - dpkg -s g++ | grep -qx 'Status: install ok installed'
+      - "dpkg -s g++ | grep -qx 'Status: install ok installed'"
       - c++ $CXXFLAGS -o hello hello.cc && ./hello
 files:
   - {from: cpp, src: /src/hello, dst: /app/hello}
