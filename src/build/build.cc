@@ -1,5 +1,6 @@
 // build::Build — the passes of an image build, in order:
 //   check   the spec asks only for what this version can build
+//   stages  build stages run in an OCI runtime (or come from the cache)
 //   auto    `packages: auto`: the packages that ship the libraries the
 //           entrypoint misses (compose + check until closed)
 //   compose one filesystem tree per layer from the `files:` entries
@@ -22,6 +23,7 @@
 #include "build/chain.h"
 #include "build/check.h"
 #include "build/compose.h"
+#include "build/stage.h"
 #include "fs/tree.h"
 
 namespace build {
@@ -56,14 +58,10 @@ namespace {
 // check: keys this version parses but cannot build yet fail loudly here
 // rather than being ignored.
 base::Result<void> CheckSupported(const Spec& spec) {
-  if (spec.has_stages)
-    return base::Fail(SpecError(spec, spec.stages_mark, "'stages' is not supported yet"));
   if (spec.minimize)
     return base::Fail(SpecError(spec, spec.minimize_mark, "'minimize' is not supported yet"));
-  for (const FileSpec& f : spec.files)
-    if (!f.from.empty())
-      return base::Fail(SpecError(spec, f.mark, fmt::format("no build stage named '{}'", f.from)));
-  return {};
+  // `from:` and stage `base:` name stages that exist (build/stage.h).
+  return CheckStages(spec);
 }
 
 base::Result<std::vector<oci::Platform>> ChoosePlatforms(const BuildContext& ctx,
@@ -86,6 +84,8 @@ base::Result<oci::Bundle> Build(BuildContext& ctx, const Spec& spec, Variant var
   DISTILL_TRY(CheckSupported(spec));
   base::Result<Chain> chain = LoadChain(spec, variant);
   if (!chain) return base::Fail(chain.error());
+  // stages: build environments run in an OCI runtime, or their cached results.
+  DISTILL_TRY(RunStages(ctx, *chain));
   base::Result<std::vector<oci::Platform>> platforms = ChoosePlatforms(ctx, spec);
   if (!platforms) return base::Fail(platforms.error());
   std::vector<oci::ImageManifest> images;

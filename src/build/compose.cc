@@ -22,6 +22,7 @@
 #include "build/layers.h"
 #include "build/packages.h"
 #include "build/rootfs.h"
+#include "build/stage.h"
 #include "debian/maintscripts.h"
 #include "debian/unpack.h"
 #include "oci/layer_writer.h"
@@ -300,8 +301,15 @@ base::Result<void> Composer::Files(const Spec& spec) {
   for (const LayerPlan& plan : PlanFileLayers(spec)) {
     ctx_.reporter().Status(FilesCreatedBy(plan));
     fs::Tree tree;
-    for (const FileSpec* f : plan.entries)
-      DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
+    for (const FileSpec* f : plan.entries) {
+      if (f->from.empty()) {
+        DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
+        continue;
+      }
+      base::Result<StageSource> src = StageFileSource(ctx_, spec, *f);  // a build stage's result
+      if (!src) return base::Fail(src.error());
+      DISTILL_TRY(AddContextFiles(spec, src->entry, src->dir, tree, out_.view));
+    }
     // Keyed by content: an unchanged files layer (a jar's dependencies, the
     // static assets) is reused, and only the layer that changed is compressed.
     base::Result<std::string> inputs = FilesLayerInputs(tree, ctx_.options().source_date_epoch);

@@ -406,8 +406,7 @@ base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
     if (!ctx.options().offline) retrying.emplace(ctx.http());
     http::HttpClient& http = retrying ? static_cast<http::HttpClient&>(*retrying) : offline;
     auto fresh = std::make_shared<IndexSet>();
-    for (const debian::Source& s : *sources)
-      DISTILL_TRY(AddRepository(ctx, http, s, debian_arch, fresh->ix));
+    DISTILL_TRY(FetchReleases(ctx, http, *sources, debian_arch, fresh->ix));
     slot = fresh;
   }
   std::vector<debian::RepositoryIndex> out;
@@ -415,6 +414,38 @@ base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
     debian::RepositoryIndex copy{r.source, r.release, r.release_url, r.release_sha256, {}};
     out.push_back(std::move(copy));
   }
+  return out;
+}
+
+// Build stages (build/stage.cc) start from the Essential set. The indexes
+// are the ones ResolvePackageSet memoizes: resolving an empty request list
+// fetches the Releases under the same memo key; the index text is loaded
+// here when a cached resolution left it unread.
+base::Result<std::vector<std::string>> EssentialPackages(BuildContext& ctx, const Spec& spec,
+                                                         const std::string& debian_arch) {
+  DISTILL_TRY(ResolvePackageSet(ctx, spec, {}, debian_arch));
+  base::Result<std::vector<debian::Source>> sources = SpecSources(spec);
+  if (!sources) return base::Fail(sources.error());
+  std::string memo = debian_arch;
+  for (const debian::Source& s : *sources)
+    memo += fmt::format("\n{} {} {} {}", s.uri, s.suite, fmt::join(s.components, ","), s.keyring);
+  Indexes& ix = ctx.indexes()[memo]->ix;
+  if (!ix.index) {
+    OfflineClient offline;
+    std::optional<http::RetryingClient> retrying;
+    if (!ctx.options().offline) retrying.emplace(ctx.http());
+    http::HttpClient& http = retrying ? static_cast<http::HttpClient&>(*retrying) : offline;
+    DISTILL_TRY(LoadIndexes(ctx, http, debian_arch, ix));
+  }
+  const debian::PackageIndex& index = *ix.index;
+  std::vector<std::string> out;
+  for (const debian::Package& p : index.packages())
+    if (p.essential && (p.architecture == debian_arch || p.architecture == "all"))
+      out.emplace_back(index.Name(p.name));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.empty())
+    return base::Fail("the Debian sources have no Essential package for '{}'", debian_arch);
   return out;
 }
 

@@ -85,6 +85,14 @@ base::Result<std::shared_ptr<const PackageSet>> ResolvePackages(
     BuildContext& ctx, const Spec& spec, const std::vector<std::string>& requests,
     const std::string& debian_arch);
 
+// The names of the packages marked `Essential: yes` in `spec`'s sources for
+// `debian_arch` (Debian Policy 3.8), sorted and unique: what every Debian
+// root has, and what a build stage's root starts from (mmdebstrap's
+// "essential" variant). Uses the indexes ResolvePackageSet fetches (and
+// memoizes in ctx).
+base::Result<std::vector<std::string>> EssentialPackages(BuildContext& ctx, const Spec& spec,
+                                                         const std::string& debian_arch);
+
 // One platform's packages: what `distill lock` records and a build uses.
 struct PlatformPackages {
   std::string platform;  // "linux/amd64"
