@@ -1,9 +1,10 @@
 // `distill build`: options and the command.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 namespace cli {
 
