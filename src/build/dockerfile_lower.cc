@@ -504,6 +504,7 @@ base::Result<void> Lowerer::Copy(Stage& s, const DockerInstruction& ins) {
                                         "build stage",
                                         src));
     FileSpec one = f;
+    one.extract = add;
     if (f.from.empty()) {
       // Context paths are relative to the context even when written absolute.
       size_t start = src.find_first_not_of('/');

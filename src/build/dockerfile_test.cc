@@ -245,6 +245,7 @@ CMD ["main.jar"]
   EXPECT_EQ(s->files[0].dst, "/app");
   EXPECT_EQ(s->files[0].mark.line, 8);
   EXPECT_EQ(s->files[0].layer, "");
+  EXPECT_FALSE(s->files[0].extract);  // COPY never does
   EXPECT_FALSE(s->files[0].mode);
   EXPECT_EQ(s->files[0].owner, "");
   EXPECT_EQ(*s->config.workdir, "/app");
@@ -264,6 +265,7 @@ CMD ["main.jar"]
   EXPECT_EQ(b.files[0].from, "");
   EXPECT_EQ(b.files[0].dst, "/app/examples");
   EXPECT_EQ(b.files[0].mark.line, 2);
+  EXPECT_TRUE(b.files[0].extract);  // ADD unpacks local archives
   EXPECT_EQ(b.workdir, "/app");
   EXPECT_TRUE(b.env.empty());
   EXPECT_EQ(b.user, "");
