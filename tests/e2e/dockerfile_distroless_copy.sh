@@ -29,7 +29,7 @@ base=$(layers "$WORK/base:static"); app=$(layers "$WORK/app:hello")
 n=$(echo "$base" | wc -l)
 expect_eq "static's layers first" "$(echo "$app" | head -n "$n")" "$base"
 expect_eq "layer count" "$(echo "$app" | wc -l)" "$((n + 1))"
-umoci unpack --rootless --image "$WORK/app:hello" "$WORK/root" >/dev/null
+umoci unpack --image "$WORK/app:hello" "$WORK/root" >/dev/null
 expect_eq "owner and mode of /app/hello" "$(stat -c '%u:%g %a' "$WORK/root/rootfs/app/hello")" "65532:65532 755"
 [ ! -e "$WORK/root/rootfs/bin/sh" ] || fail "the image has /bin/sh"
 d2=$(build -o "oci:$WORK/app2:hello") || fail "second build"

@@ -17,7 +17,7 @@ base=$(layers "$WORK/base:java17"); app=$(layers "$WORK/app:seed")
 n=$(echo "$base" | wc -l)
 expect_eq "java17's layers first" "$(echo "$app" | head -n "$n")" "$base"
 expect_eq "layer count" "$(echo "$app" | wc -l)" "$((n + 1))"
-umoci unpack --rootless --image "$WORK/app:seed" "$WORK/root" >/dev/null
+umoci unpack --image "$WORK/app:seed" "$WORK/root" >/dev/null
 r="$WORK/root/rootfs"
 [ -f "$r/app/main.jar" ] || fail "no /app/main.jar"
 [ -f "$r/app/examples/HelloJava.class" ] || fail "no /app/examples/HelloJava.class"
