@@ -29,6 +29,9 @@ struct FileSpec {
   std::string owner;  // "uid:gid", "uid", or names
   std::vector<std::string> exclude;
   std::string layer;  // entries with the same name share a layer
+  // Dockerfile ADD: a source that is a local tar archive (plain or
+  // compressed, known by its content) is unpacked into dst.
+  bool extract = false;
   Mark mark, src_mark, dst_mark;
 };
 
