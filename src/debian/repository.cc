@@ -258,6 +258,13 @@ base::Result<std::string> Fetcher::VerifyWith(const SignedRelease& r, const Keyr
 }
 
 base::Result<void> Fetcher::CacheRelease(const SignedRelease& r) {
+  // A warm run fetches the same InRelease again: rewriting (and fsyncing)
+  // identical bytes would be the only disk write of the whole run.
+  if (r.clearsigned() && !base::PathExists(CachePath("Release")) &&
+      !base::PathExists(CachePath("Release.gpg"))) {
+    base::Result<std::string> old = base::ReadFile(CachePath("InRelease"));
+    if (old && *old == r.bytes) return {};
+  }
   DISTILL_TRY(base::MakeDirs(release_dir_));
   // Keep only the form we just verified, so an offline run reads the same.
   std::error_code ec;
