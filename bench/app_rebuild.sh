@@ -78,16 +78,17 @@ for e in "${examples[@]}"; do
   # Where one warm rebuild's time goes: each progress line with the seconds
   # since the start; the phase a line starts lasts until the next one.
   change "$e" "$ctx" $((runs + 1))
+  start=$(now)
   "$distill" build -f "$ctx/distill.yaml" --cache "$work/cold-cache" --progress=plain -o "oci:$work/phases:app" 2>&1 >/dev/null |
     python3 -c '
 import sys, time
-t0 = time.monotonic(); last = None
+t0 = float(sys.argv[1]); last = (0.0, "(start: reading the spec, the chain, the apt sources)")
 for line in sys.stdin:
-    t = time.monotonic() - t0
-    if last: print(f"    {t - last[0]:6.3f} s  {last[1]}", file=sys.stderr)
+    t = time.time() - t0
+    print(f"    {t - last[0]:6.3f} s  {last[1]}", file=sys.stderr)
     last = (t, line.rstrip()[:100])
-if last: print(f"    {time.monotonic() - t0 - last[0]:6.3f} s  {last[1]} (to exit)", file=sys.stderr)
-' 2>"$work/phases-$e.txt"
+print(f"    {time.time() - t0 - last[0]:6.3f} s  {last[1]} (to exit)", file=sys.stderr)
+' "$start" 2>"$work/phases-$e.txt"
   { echo "phases of one warm rebuild of $e:"; cat "$work/phases-$e.txt"; } >&2
   [ "$only_app" = yes ] || exit 1
 done
