@@ -813,13 +813,14 @@ base::Result<void> Lowerer::EmitStages(Spec& spec) {
 base::Result<void> Lowerer::CheckStageRoot(const Stage& st) const {
   const ResolvedBase& r = *st.root;
   if (r.kind == RootKind::kDebian || r.kind == RootKind::kScratch) return {};
-  std::string what = r.kind == RootKind::kBuiltin    ? fmt::format("the built-in base '{}'", r.label)
+  std::string what = r.kind == RootKind::kBuiltin ? fmt::format("the built-in base '{}'", r.label)
                      : r.kind == RootKind::kSpecFile ? fmt::format("the spec file '{}'", r.label)
                                                      : fmt::format("the image '{}'", r.label);
-  return Fail(st.line, fmt::format("a build stage cannot start from {} yet (build stages start from "
-                                   "a Debian root: debian:RELEASE, or --base-map IMAGE=deb:PKG,...; "
-                                   "or from scratch)",
-                                   what));
+  return Fail(st.line,
+              fmt::format("a build stage cannot start from {} yet (build stages start from "
+                          "a Debian root: debian:RELEASE, or --base-map IMAGE=deb:PKG,...; "
+                          "or from scratch)",
+                          what));
 }
 
 }  // namespace
