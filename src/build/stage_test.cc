@@ -69,16 +69,17 @@ std::string ParseError(const std::string& text) {
 }
 
 TEST(StageSpecTest, BadStages) {
-  EXPECT_EQ(ParseError("stages:\n  b:\n    rnu: [x]\n"),
-            "s.yaml:3:5: unknown key 'rnu' in stage (did you mean 'run'?)");
+  EXPECT_EQ(ParseError("stages:\n  b:\n    runn: [x]\n"),
+            "s.yaml:3:5: unknown key 'runn' in stage (did you mean 'run'?)");
   EXPECT_EQ(ParseError("stages:\n  Build: {}\n"),
             "s.yaml:2:3: invalid stage name 'Build' (lowercase letters, digits, '.', '_' and "
             "'-', starting with a letter)");
-  EXPECT_EQ(ParseError("stages:\n  b: {run: [[]]}\n"), "s.yaml:2:14: empty 'run' command");
+  EXPECT_EQ(ParseError("stages:\n  b: {run: [[]]}\n"), "s.yaml:2:13: empty 'run' command");
   EXPECT_EQ(ParseError("stages:\n  b: {run: [{a: b}]}\n"),
             "s.yaml:2:13: a 'run' command must be a string or a list (quote a command that "
             "contains ': ')");
-  EXPECT_EQ(ParseError("stages:\n  b: {run: [[a, [b]]]}\n"), "s.yaml:2:17: 'run' items must be strings");
+  EXPECT_EQ(ParseError("stages:\n  b: {run: [[a, [b]]]}\n"),
+            "s.yaml:2:17: 'run' items must be strings");
   EXPECT_EQ(ParseError("stages:\n  b: {workdir: src}\n"),
             "s.yaml:2:16: 'workdir' must be an absolute path, got 'src'");
   EXPECT_EQ(ParseError("stages:\n  b: {network: maybe}\n"),
@@ -225,7 +226,11 @@ TEST(RootDirTest, SymlinksResolveInsideTheRoot) {
                          .link = dir + "/outside"};
   ASSERT_TRUE(root->Put(link, nullptr));
   ASSERT_TRUE(base::MakeDirs(dir + "/outside"));
-  ASSERT_TRUE(root->MakeDirs(dir.substr(1) + "/outside"));  // the link's target, in the root
+  // Dangling inside the root: the write fails rather than follow it out.
+  EXPECT_FALSE(root->WriteFile("usr/evil/x", "inside"));
+  EXPECT_FALSE(base::PathExists(dir + "/outside/x"));
+  // Once the target exists inside the root, the write lands there.
+  ASSERT_TRUE(root->MakeDirs(dir.substr(1) + "/outside"));
   ASSERT_TRUE(root->WriteFile("usr/evil/x", "inside"));
   EXPECT_FALSE(base::PathExists(dir + "/outside/x"));
   EXPECT_EQ(*base::ReadFile(dir + "/rootfs" + dir + "/outside/x"), "inside");

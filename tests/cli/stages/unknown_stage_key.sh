@@ -3,6 +3,6 @@ cat > spec.yaml <<'Y'
 stages:
   build:
     packages: [g++]
-    rnu: ["make"]
+    runn: ["make"]
 Y
 "$DISTILL" build -f spec.yaml --cache cache -o oci:out
