@@ -6,8 +6,15 @@
 # into an empty archives directory on an empty dpkg status, in the same run.
 # apt's time includes neither 'apt-get update' (its lists are already on
 # disk) nor index parsing beyond its binary cache; distill's cold time
-# includes fetching and verifying the indexes. Prints medians of N runs.
-# Usage: bench/resolve_fetch.sh [DISTILL] [N]  (default build/release/distill, 5)
+# includes fetching and verifying the indexes. Warm runs fetch each
+# InRelease again and compare it with the cached, verified one (librnp is
+# skipped for identical bytes), then read the resolution cached under the
+# hashes of the indexes the Releases name: no index text is read. With
+# BASELINE=<another distill>, that binary's warm time on the same cache is
+# measured in the same run (e.g. the main branch's build, before a change).
+# Prints medians of N runs.
+# Usage: [BASELINE=DISTILL2] bench/resolve_fetch.sh [DISTILL] [N]
+#        (default build/release/distill, 5)
 set -euo pipefail
 DISTILL=${1:-build/release/distill}
 N=${2:-5}
@@ -17,7 +24,12 @@ trap 'rm -rf "$work"' EXIT
 printf 'packages: [%s]\n' "$PKG" >"$work/distill.yaml"
 : >"$work/empty-status"
 
-secs() { local t0=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $t0" | bc; }
+# A failed run must not count as a fast one: it stops the benchmark.
+secs() {
+  local t0=$(date +%s.%N)
+  "$@" >/dev/null 2>"$work/err" || { echo "failed: $* ($(tail -n 1 "$work/err"))" >&2; exit 1; }
+  echo "$(date +%s.%N) - $t0" | bc
+}
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 apt_once() {
@@ -28,14 +40,16 @@ apt_once() {
 }
 distill_cold() { rm -rf "$work/cache"; "$DISTILL" lock -f "$work/distill.yaml" --cache "$work/cache" --progress=none; }
 distill_warm() { "$DISTILL" lock -f "$work/distill.yaml" --cache "$work/cache" --progress=none; }
+baseline_warm() { "$BASELINE" lock -f "$work/distill.yaml" --cache "$work/cache" --progress=none; }
 distill_offline() { "$DISTILL" lock -f "$work/distill.yaml" --cache "$work/cache" --progress=none --offline; }
 
-apt_t=() cold_t=() warm_t=() off_t=()
+apt_t=() cold_t=() warm_t=() off_t=() base_t=()
 for _ in $(seq "$N"); do
   apt_t+=("$(secs apt_once)")
   cold_t+=("$(secs distill_cold)")
   warm_t+=("$(secs distill_warm)")
   off_t+=("$(secs distill_offline)")
+  if [ -n "${BASELINE:-}" ]; then base_t+=("$(secs baseline_warm)"); fi
 done
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["platforms"].popitem()[1]["packages"]))' "$work/distill.lock")
 mb=$(du -sm "$work/cache/blobs" | cut -f1)
@@ -49,3 +63,7 @@ printf 'apt-get --download-only   %6.2f s\n' "$a"
 printf 'distill cold              %6.2f s  (%.2fx apt)\n' "$c" "$(echo "$c / $a" | bc -l)"
 printf 'distill warm              %6.2f s\n' "$w"
 printf 'distill warm --offline    %6.2f s\n' "$o"
+if [ -n "${BASELINE:-}" ]; then
+  b=$(printf '%s\n' "${base_t[@]}" | median)
+  printf 'baseline warm             %6.2f s  (%s)\n' "$b" "$BASELINE"
+fi

@@ -15,6 +15,7 @@ packages=(
   # tests: the real tools that must accept our images, and fixture makers
   podman skopeo umoci docker-registry runc ca-certificates
   dpkg-dev rnp gnupg python3 file zstd curl bc lz4 default-jdk-headless openssl apache2-utils
+  libpq-dev  # tests/e2e/check_libpq_curl.sh links a program with libpq and libcurl
   # examples/*/build.sh (the JDK is above): C++, static Go
   g++ golang-go
   # benchmarks

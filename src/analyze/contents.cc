@@ -22,6 +22,17 @@ namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
+// `path` (relative, as the index spells it) with a merged-/usr alias
+// removed: "usr/bin/sh" and "bin/sh" both become "bin/sh" (formats.md F).
+std::string_view Unaliased(std::string_view path) {
+  if (!base::StartsWith(path, "usr/")) return path;
+  std::string_view rest = path.substr(4);
+  std::string_view top = rest.substr(0, rest.find('/'));
+  bool aliased = top == "bin" || top == "sbin" || top == "lib" || top == "lib32" ||
+                 top == "lib64" || top == "libx32";
+  return aliased && top.size() < rest.size() ? rest : path;
+}
+
 // The package name in "[component/]section/package".
 std::string_view PackageName(std::string_view entry) {
   entry = base::Trim(entry);
@@ -34,6 +45,11 @@ std::string_view PackageName(std::string_view entry) {
 ContentsLookup::ContentsLookup(const std::vector<std::string>& names, std::string triplet)
     : triplet_(std::move(triplet)) {
   for (const std::string& n : names) wanted_[n];
+}
+
+void ContentsLookup::AddPath(std::string_view path) {
+  while (base::StartsWith(path, "/")) path.remove_prefix(1);
+  paths_[std::string(Unaliased(path))];
 }
 
 base::Result<void> ContentsLookup::Write(std::span<const uint8_t> bytes) {
@@ -71,7 +87,8 @@ base::Result<void> ContentsLookup::Line(std::string_view line) {
   ++line_number_;
   if (line.size() > kMaxContentsLine)
     return base::Fail("contents line {}: longer than {} bytes", line_number_, kMaxContentsLine);
-  if (!base::StartsWith(line, "lib/") && !base::StartsWith(line, "usr/lib/")) return {};
+  bool library_dir = base::StartsWith(line, "lib/") || base::StartsWith(line, "usr/lib/");
+  if (!library_dir && paths_.empty()) return {};
   // Split at the last whitespace run: the path may contain spaces.
   while (!line.empty() && IsSpace(line.back())) line.remove_suffix(1);
   size_t end = line.size();
@@ -80,6 +97,12 @@ base::Result<void> ContentsLookup::Line(std::string_view line) {
   std::string_view packages = line.substr(end);
   std::string_view path = line.substr(0, end);
   while (!path.empty() && IsSpace(path.back())) path.remove_suffix(1);
+  if (!paths_.empty()) {
+    if (auto it = paths_.find(Unaliased(path)); it != paths_.end())
+      for (std::string_view entry : base::Split(packages, ','))
+        if (std::string_view pkg = PackageName(entry); !pkg.empty()) it->second.emplace(pkg);
+  }
+  if (!library_dir) return {};
   size_t slash = path.rfind('/');
   std::string_view dir = path.substr(0, slash), name = path.substr(slash + 1);
   bool multiarch = dir.size() > triplet_.size() && dir.ends_with(triplet_) &&
@@ -100,6 +123,13 @@ std::vector<std::string> ContentsLookup::PackagesFor(std::string_view name) cons
   const Match& m = it->second;
   const std::set<std::string>& best = m.multiarch.empty() ? m.plain : m.multiarch;
   return {best.begin(), best.end()};
+}
+
+std::vector<std::string> ContentsLookup::PackagesForPath(std::string_view path) const {
+  while (base::StartsWith(path, "/")) path.remove_prefix(1);
+  auto it = paths_.find(Unaliased(path));
+  if (it == paths_.end()) return {};
+  return {it->second.begin(), it->second.end()};
 }
 
 std::map<std::string, std::vector<std::string>> ContentsLookup::Results() const {

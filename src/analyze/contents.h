@@ -29,6 +29,11 @@ class ContentsLookup : public base::Sink {
   // ("x86_64-linux-gnu", see LoaderArchFor).
   ContentsLookup(const std::vector<std::string>& names, std::string triplet);
 
+  // Also asks which packages ship the file at the absolute image path
+  // `path` ("/bin/sh"), under either spelling of a merged-/usr alias
+  // (bin/sh and usr/bin/sh are one file). Call before the first Write.
+  void AddPath(std::string_view path);
+
   // Takes the next bytes of decompressed index text; lines may be split
   // across calls. Fails only on a line longer than kMaxContentsLine:
   // "contents line 12: longer than 1048576 bytes".
@@ -43,6 +48,8 @@ class ContentsLookup : public base::Sink {
   std::vector<std::string> PackagesFor(std::string_view name) const;
   // PackagesFor() of every name asked for.
   std::map<std::string, std::vector<std::string>> Results() const;
+  // The packages (sorted) that ship a path given to AddPath; empty when none.
+  std::vector<std::string> PackagesForPath(std::string_view path) const;
 
  private:
   struct Match {
@@ -53,6 +60,8 @@ class ContentsLookup : public base::Sink {
 
   std::string triplet_;
   std::map<std::string, Match, std::less<>> wanted_;
+  // AddPath's paths, keyed by their alias-free spelling ("bin/sh").
+  std::map<std::string, std::set<std::string>, std::less<>> paths_;
   std::string partial_;  // an incomplete last line carried to the next Write
   uint64_t line_number_ = 0;
 };

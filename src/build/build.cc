@@ -1,6 +1,11 @@
 // build::Build — the passes of an image build, in order:
 //   check   the spec asks only for what this version can build
+//   stages  build stages run in an OCI runtime (or come from the cache)
+//   auto    `packages: auto`: the packages that ship the libraries the
+//           entrypoint misses (compose + check until closed)
 //   compose one filesystem tree per layer from the `files:` entries
+//   run     the entrypoint, its interpreter and its libraries are in the
+//           image (the run-check), before any output exists
 //   layer   each tree → a deterministic, compressed tar blob with digests
 //   image   config, manifest (and index for several platforms)
 // Output to destinations happens after, in cli/, once the build has succeeded,
@@ -16,7 +21,9 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "build/chain.h"
+#include "build/check.h"
 #include "build/compose.h"
+#include "build/stage.h"
 #include "fs/tree.h"
 
 namespace build {
@@ -51,14 +58,10 @@ namespace {
 // check: keys this version parses but cannot build yet fail loudly here
 // rather than being ignored.
 base::Result<void> CheckSupported(const Spec& spec) {
-  if (spec.has_stages)
-    return base::Fail(SpecError(spec, spec.stages_mark, "'stages' is not supported yet"));
   if (spec.minimize)
     return base::Fail(SpecError(spec, spec.minimize_mark, "'minimize' is not supported yet"));
-  for (const FileSpec& f : spec.files)
-    if (!f.from.empty())
-      return base::Fail(SpecError(spec, f.mark, fmt::format("no build stage named '{}'", f.from)));
-  return {};
+  // `from:` and stage `base:` name stages that exist (build/stage.h).
+  return CheckStages(spec);
 }
 
 base::Result<std::vector<oci::Platform>> ChoosePlatforms(const BuildContext& ctx,
@@ -81,15 +84,24 @@ base::Result<oci::Bundle> Build(BuildContext& ctx, const Spec& spec, Variant var
   DISTILL_TRY(CheckSupported(spec));
   base::Result<Chain> chain = LoadChain(spec, variant);
   if (!chain) return base::Fail(chain.error());
+  // stages: build environments run in an OCI runtime, or their cached results.
+  DISTILL_TRY(RunStages(ctx, *chain));
   base::Result<std::vector<oci::Platform>> platforms = ChoosePlatforms(ctx, spec);
   if (!platforms) return base::Fail(platforms.error());
   std::vector<oci::ImageManifest> images;
   for (const oci::Platform& p : *platforms) {
-    base::Result<Composed> image = ComposeImage(ctx, *chain, p);
-    if (!image)
-      return base::Fail(platforms->size() == 1
-                            ? image.error()
-                            : image.error().Context("platform '{}'", p.ToString()));
+    auto on_platform = [&](const base::Error& e) {
+      return base::Fail(platforms->size() == 1 ? e : e.Context("platform '{}'", p.ToString()));
+    };
+    base::Result<std::vector<std::string>> added = AutoPackages(ctx, *chain, p);
+    if (!added) return on_platform(added.error());
+    Chain image_chain = WithPackages(*chain, *added);
+    base::Result<Composed> image = ComposeImage(ctx, image_chain, p);
+    if (!image) return on_platform(image.error());
+    base::Result<std::string> arch = oci::DebianArchFromPlatform(p);
+    if (!arch) return on_platform(arch.error());
+    base::Result<void> runnable = CheckImage(ctx, image_chain, *image, *arch);
+    if (!runnable) return on_platform(runnable.error());
     if (image->slimmed_bytes > 0)
       ctx.reporter().Status(fmt::format("slimming saved {} (docs, man pages, locales)",
                                         base::HumanBytes(image->slimmed_bytes)));

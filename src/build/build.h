@@ -89,6 +89,12 @@ class BuildContext {
   // Verified, parsed Packages indexes, keyed by sources and architecture, so
   // the passes of one build fetch and parse each index once.
   std::map<std::string, std::shared_ptr<IndexSet>>& indexes() { return indexes_; }
+  // What `packages: auto` added, per Debian architecture (build/check.h
+  // memoizes here, so the lock and the build agree and compose it once).
+  std::map<std::string, std::vector<std::string>>& auto_packages() { return auto_packages_; }
+  // The result root directory of each build stage run (or taken from the
+  // cache) in this build, by StageRef (build/stage.h).
+  std::map<std::string, std::string>& stage_roots() { return stage_roots_; }
 
  private:
   BuildOptions options_;
@@ -100,6 +106,8 @@ class BuildContext {
   http::Progress* progress_ = nullptr;
   std::map<std::string, std::shared_ptr<const PackageSet>> resolved_;
   std::map<std::string, std::shared_ptr<IndexSet>> indexes_;
+  std::map<std::string, std::vector<std::string>> auto_packages_;
+  std::map<std::string, std::string> stage_roots_;
 };
 
 // Builds the image `spec` describes. The returned bundle's layer blobs live

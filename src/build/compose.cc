@@ -22,6 +22,7 @@
 #include "build/layers.h"
 #include "build/packages.h"
 #include "build/rootfs.h"
+#include "build/stage.h"
 #include "debian/maintscripts.h"
 #include "debian/unpack.h"
 #include "oci/layer_writer.h"
@@ -155,9 +156,10 @@ base::Result<void> Composer::PackageLayer(const ResolvedPackage& p) {
   // `slim:` of the requested spec rules every package of the image.
   opts.slim = chain_.specs.back().slim;
   opts.below = &out_.view;
+  opts.name = DebName(p);
   base::Result<debian::UnpackedDeb> deb =
       debian::UnpackDeb(const_cast<cache::Store&>(**store), p.deb_path, p.sha256, opts);
-  if (!deb) return base::Fail(deb.error().Context("unpacking '{}'", DebName(p)));
+  if (!deb) return base::Fail(deb.error());
   debian::ScriptReview review = debian::ReviewMaintainerScripts(p.name, deb->script_text);
   for (const std::string& w : review.warnings) ctx_.reporter().Warning(w);
   for (debian::Emulation e : review.emulations)
@@ -204,9 +206,10 @@ base::Result<debian::UnpackedDeb> Composer::UnpackOnly(const Spec& spec, const s
   debian::UnpackOptions opts;
   opts.slim = slim;
   opts.status_d = false;
+  opts.name = DebName(p);
   base::Result<debian::UnpackedDeb> deb =
       debian::UnpackDeb(const_cast<cache::Store&>(**store), p.deb_path, p.sha256, opts);
-  if (!deb) return base::Fail(deb.error().Context("unpacking '{}'", DebName(p)));
+  if (!deb) return base::Fail(deb.error());
   return deb;
 }
 
@@ -298,8 +301,15 @@ base::Result<void> Composer::Files(const Spec& spec) {
   for (const LayerPlan& plan : PlanFileLayers(spec)) {
     ctx_.reporter().Status(FilesCreatedBy(plan));
     fs::Tree tree;
-    for (const FileSpec* f : plan.entries)
-      DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
+    for (const FileSpec* f : plan.entries) {
+      if (f->from.empty()) {
+        DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
+        continue;
+      }
+      base::Result<StageSource> src = StageFileSource(ctx_, spec, *f);  // a build stage's result
+      if (!src) return base::Fail(src.error());
+      DISTILL_TRY(AddContextFiles(spec, src->entry, src->dir, tree, out_.view));
+    }
     // Keyed by content: an unchanged files layer (a jar's dependencies, the
     // static assets) is reused, and only the layer that changed is compressed.
     base::Result<std::string> inputs = FilesLayerInputs(tree, ctx_.options().source_date_epoch);

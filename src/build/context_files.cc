@@ -17,6 +17,7 @@
 #include <map>
 #include <vector>
 
+#include "archive/tar_reader.h"
 #include "base/file_util.h"
 #include "base/sha256.h"
 #include "base/strings.h"
@@ -180,6 +181,43 @@ base::Result<std::vector<std::pair<std::string, std::string>>> Sources(const Fil
   return out;
 }
 
+// Dockerfile ADD: unpacks `src` into `dst` when it is a tar archive, keeping
+// its entries' types, modes, owners (unless the entry gives one) and times,
+// as docker does. Returns false when `src` is not a tar archive (it is then
+// copied as a file). The reader rejects entries that escape the root.
+base::Result<bool> AddArchive(CopyState& s, const std::string& src, const std::string& dst) {
+  constexpr uint64_t kMaxEntry = uint64_t{4} << 30;
+  base::Result<std::unique_ptr<archive::TarReader>> tar = archive::TarReader::OpenFile(src);
+  if (!tar) return false;
+  for (bool first = true;; first = false) {
+    base::Result<std::optional<archive::TarEntry>> e = (*tar)->Next();
+    if (!e && first) return false;
+    if (!e) return base::Fail(e.error());
+    if (!*e) return true;
+    const archive::TarEntry& t = **e;
+    std::string path = t.path.empty() ? dst : dst.empty() ? t.path : dst + "/" + t.path;
+    fs::Node node;
+    node.type = static_cast<fs::NodeType>(t.type);  // the same kinds, in the same order
+    node.mode = t.mode;
+    node.uid = s.entry.owner.empty() ? t.uid : s.uid;
+    node.gid = s.entry.owner.empty() ? t.gid : s.gid;
+    node.mtime = t.mtime;
+    node.link = t.link;
+    node.dev_major = t.dev_major;
+    node.dev_minor = t.dev_minor;
+    if (t.type == archive::EntryType::kHardlink)
+      node.link = dst.empty() ? t.link : dst + "/" + t.link;
+    if (t.type == archive::EntryType::kFile) {
+      base::Result<std::string> data = (*tar)->ReadDataString(kMaxEntry);
+      if (!data) return base::Fail(data.error());
+      node.size = data->size();
+      node.content = fs::Content::Inline(std::move(*data));
+    }
+    if (path.empty() && t.type == archive::EntryType::kDir) continue;  // the root itself
+    DISTILL_TRY(s.tree.Add(path, node));
+  }
+}
+
 }  // namespace
 
 base::Result<std::pair<uint32_t, uint32_t>> ParseOwner(const std::string& owner,
@@ -248,6 +286,11 @@ base::Result<void> AddContextFiles(const Spec& spec, const FileSpec& entry,
   for (const auto& [src, ctx_rel] : *sources) {
     if (!InsideContext(real_context, src))
       return at(base::Error("source '{}' leaves the context through a symlink", ctx_rel));
+    if (entry.extract && !base::IsDirectory(src)) {
+      base::Result<bool> unpacked = AddArchive(s, src, *dst);
+      if (!unpacked) return at(unpacked.error().Context("unpacking '{}'", entry.src));
+      if (*unpacked) continue;
+    }
     std::string target = *dst;
     if (into_dir && !base::IsDirectory(src)) target = Child(target, src.substr(src.rfind('/') + 1));
     base::Result<void> r = AddOne(s, {src, ctx_rel, "", target});

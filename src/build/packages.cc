@@ -9,12 +9,22 @@
 //   fetch     every chosen .deb, in parallel, verified by the SHA256 of its
 //             signed index, into the content-addressed cache
 //
-// Warm runs are dominated by the indexes: decompressing Debian's main index
-// (~9 MB of xz, ~50 MB of text) takes about a second, so the text is kept in
-// the cache under indexes/text/<sha256 of the compressed file>. That key is
-// the hash the verified Release names, so the cached text is reached only
-// through the signature chain, as the compressed file is; it is written
-// atomically and read back in one read(2).
+// Warm runs (everything cached, each InRelease fetched again to notice a
+// new Release) do as little as that freshness check allows:
+//   - a Release byte-identical to one already verified with the same
+//     keyring skips librnp (debian/repository.h, FetchOptions::store), and
+//     the keyring is loaded only when some signature must really be checked;
+//   - the resolver's result is cached under a key of the architecture, the
+//     requests, ignore_depends and the SHA256 of every index the verified
+//     Releases name (build/resolution_cache.h), so a hit needs no index at
+//     all: the indexes are fetched, read and parsed only on a miss.
+// On a miss, decompressing Debian's main index (~9 MB of xz, ~50 MB of
+// text) takes about a second, so the text is kept in the cache under
+// indexes/text/<sha256 of the compressed file>. That key is the hash the
+// verified Release names, so the cached text is reached only through the
+// signature chain, as the compressed file is; it is written atomically and
+// read back in one read(2), and when it is there the compressed file is not
+// read at all.
 #include "build/packages.h"
 
 #include <fcntl.h>
@@ -29,7 +39,9 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "build/chain.h"
+#include "build/check.h"
 #include "build/lock.h"
+#include "build/resolution_cache.h"
 #include "debian/package_index.h"
 #include "debian/repository.h"
 #include "debian/resolver.h"
@@ -64,25 +76,15 @@ base::Result<std::optional<std::string>> ReadIfPresent(const std::string& path) 
   return out;
 }
 
-// The decompressed text of a verified index, from the cache when there.
-base::Result<std::string> IndexText(const std::string& text_dir,
-                                    const debian::PackagesIndex& index) {
-  std::string path = base::JoinPath(text_dir, index.sha256);
-  base::Result<std::optional<std::string>> cached = ReadIfPresent(path);
-  if (!cached) return base::Fail(cached.error());
-  if (*cached) return std::move(**cached);
-  base::Result<std::string> text = archive::Decompress(index.bytes, index.url);
-  if (!text) return base::Fail(text.error());
-  DISTILL_TRY(base::MakeDirs(text_dir));
-  DISTILL_TRY(base::WriteFileAtomic(path, *text));
-  return text;
-}
-
 struct Indexes {
-  debian::PackageIndex index;
-  std::vector<debian::RepositoryIndex> repos;  // origin.source_id indexes this
-  // Loaded once per keyring: Debian's takes ~0.2 s to load and the host's
-  // sources (bookworm, -updates, -security) all name the same one.
+  // The verified Releases in source order, their indexes planned but not
+  // fetched (debian::FetchRelease); origin.source_id indexes this.
+  std::vector<debian::RepositoryIndex> repos;
+  // The parsed indexes, loaded on the first resolution-cache miss.
+  std::optional<debian::PackageIndex> index;
+  // Loaded once per keyring, and only when a signature must be checked:
+  // Debian's takes ~0.2 s to load and the host's sources (bookworm,
+  // -updates, -security) all name the same one.
   std::map<std::string, debian::Keyring> keyrings;
 };
 
@@ -104,40 +106,84 @@ base::Result<const debian::Keyring*> KeyringFor(Indexes& ix, const std::string& 
   return &it->second;
 }
 
-base::Result<void> AddRepository(BuildContext& ctx, http::HttpClient& http,
-                                 const debian::Source& source, const std::string& arch,
-                                 Indexes& out) {
+debian::FetchOptions Options(BuildContext& ctx, const std::string& arch, Indexes& ix,
+                             const cache::Store& store) {
   debian::FetchOptions opts;
   opts.architectures = {arch};
   opts.now = static_cast<int64_t>(time(nullptr));
   opts.cache_dir = ctx.CacheRoot();
   opts.offline = ctx.options().offline;
-  base::Result<const debian::Keyring*> keyring = KeyringFor(out, source.keyring);
-  if (!keyring) return base::Fail(keyring.error());
-  opts.keyring = *keyring;
-  ctx.reporter().Status(fmt::format("fetching indexes of '{}'", source.suite));
-  base::Result<debian::RepositoryIndex> repo = debian::FetchRepository(http, source, opts);
-  if (!repo) return base::Fail(repo.error());
-  std::string text_dir = base::JoinPath(ctx.CacheRoot(), "indexes/text");
-  for (debian::PackagesIndex& pi : repo->indexes) {
-    base::Result<std::string> text = IndexText(text_dir, pi);
-    if (!text) return base::Fail(text.error());
-    pi.bytes.clear();  // the compressed copy is no longer needed
-    debian::IndexOrigin origin{source.suite, pi.component, repo->release.pin,
-                               std::to_string(out.repos.size())};
-    base::Result<uint32_t> added = out.index.Add(std::move(*text), origin);
-    if (!added) return base::Fail(added.error());
+  opts.load_keyring = [&ix](const std::string& source) { return KeyringFor(ix, source); };
+  opts.store = &store;
+  return opts;
+}
+
+// Fetches and verifies every source's Release, in source order.
+base::Result<void> FetchReleases(BuildContext& ctx, http::HttpClient& http,
+                                 const std::vector<debian::Source>& sources,
+                                 const std::string& arch, Indexes& out) {
+  base::Result<const cache::Store*> store = ctx.store();
+  if (!store) return base::Fail(store.error());
+  for (const debian::Source& source : sources) {
+    ctx.reporter().Status(fmt::format("fetching the Release of '{}'", source.suite));
+    base::Result<debian::RepositoryIndex> repo =
+        debian::FetchRelease(http, source, Options(ctx, arch, out, **store));
+    if (!repo) return base::Fail(repo.error());
+    out.repos.push_back(std::move(*repo));
   }
-  out.repos.push_back(std::move(*repo));
+  return {};
+}
+
+// The decompressed text of a verified index: from the cache when there
+// (without reading the compressed file), else fetched (or read from the
+// cache) as the Release lists it, decompressed, and kept.
+base::Result<std::string> IndexText(http::HttpClient& http, const debian::RepositoryIndex& repo,
+                                    debian::PackagesIndex& index,
+                                    const debian::FetchOptions& opts) {
+  std::string text_dir = base::JoinPath(opts.cache_dir, "indexes/text");
+  std::string path = base::JoinPath(text_dir, index.sha256);
+  base::Result<std::optional<std::string>> cached = ReadIfPresent(path);
+  if (!cached) return base::Fail(cached.error());
+  if (*cached) return std::move(**cached);
+  DISTILL_TRY(debian::FetchIndex(http, repo, index, opts));
+  base::Result<std::string> text = archive::Decompress(index.bytes, index.url);
+  index.bytes.clear();  // the compressed copy is no longer needed
+  if (!text) return base::Fail(text.error());
+  DISTILL_TRY(base::MakeDirs(text_dir));
+  DISTILL_TRY(base::WriteFileAtomic(path, *text));
+  return text;
+}
+
+// Fetches, reads and parses every planned index of `ix.repos` into ix.index.
+base::Result<void> LoadIndexes(BuildContext& ctx, http::HttpClient& http, const std::string& arch,
+                               Indexes& ix) {
+  base::Result<const cache::Store*> store = ctx.store();
+  if (!store) return base::Fail(store.error());
+  debian::PackageIndex index;
+  for (size_t n = 0; n < ix.repos.size(); ++n) {
+    debian::RepositoryIndex& repo = ix.repos[n];
+    ctx.reporter().Status(fmt::format("reading the indexes of '{}'", repo.source.suite));
+    debian::FetchOptions opts = Options(ctx, arch, ix, **store);
+    for (debian::PackagesIndex& pi : repo.indexes) {
+      base::Result<std::string> text = IndexText(http, repo, pi, opts);
+      if (!text) return base::Fail(text.error());
+      debian::IndexOrigin origin{repo.source.suite, pi.component, repo.release.pin,
+                                 std::to_string(n)};
+      base::Result<uint32_t> added = index.Add(std::move(*text), origin);
+      if (!added) return base::Fail(added.error());
+    }
+  }
+  ix.index.emplace(std::move(index));
   return {};
 }
 
 ResolvedPackage MakeResolved(const Indexes& ix, const debian::SelectedPackage& sel) {
-  const debian::Package& p = ix.index.package(sel.id);
-  const debian::IndexOrigin& origin = ix.index.origin(p.origin);
+  const debian::PackageIndex& index = *ix.index;
+  const debian::Package& p = index.package(sel.id);
+  const debian::IndexOrigin& origin = index.origin(p.origin);
   const debian::RepositoryIndex& repo = ix.repos[std::stoul(origin.source_id)];
   ResolvedPackage r;
-  r.name = std::string(ix.index.Name(p.name));
+  r.name = std::string(index.Name(p.name));
   r.version = std::string(p.version);
   r.architecture = std::string(p.architecture);
   r.filename = std::string(p.filename);
@@ -209,24 +255,34 @@ base::Result<PackageSet> ResolvePackageSet(BuildContext& ctx, const Spec& spec,
   std::shared_ptr<IndexSet>& slot = ctx.indexes()[memo];
   if (!slot) {
     auto fresh = std::make_shared<IndexSet>();
-    for (const debian::Source& s : *sources)
-      DISTILL_TRY(AddRepository(ctx, http, s, debian_arch, fresh->ix));
+    DISTILL_TRY(FetchReleases(ctx, http, *sources, debian_arch, fresh->ix));
     slot = fresh;
   }
-  const Indexes& ix = slot->ix;
-  ctx.reporter().Status(fmt::format("resolving {} packages", requests.size()));
-  debian::ResolveOptions ropts;
-  ropts.ignore_depends = spec.ignore_depends;
-  base::Result<debian::Resolution> res = debian::Resolve(ix.index, requests, debian_arch, ropts);
-  if (!res) return base::Fail(res.error());
+  Indexes& ix = slot->ix;
+  base::Result<const cache::Store*> store = ctx.store();
+  if (!store) return base::Fail(store.error());
+  ResolutionInputs inputs{debian_arch, requests, spec.ignore_depends, ix.repos};
+  std::optional<PackageSet> cached = LookupResolution(**store, inputs);
   PackageSet set;
-  set.architecture = debian_arch;
-  set.requests = requests;
-  for (const debian::SelectedPackage& sel : res->packages)
-    set.packages.push_back(MakeResolved(ix, sel));
+  if (cached) {
+    ctx.reporter().Status(fmt::format("resolving {} packages: cached", requests.size()));
+    set = std::move(*cached);
+  } else {
+    if (!ix.index) DISTILL_TRY(LoadIndexes(ctx, http, debian_arch, ix));
+    ctx.reporter().Status(fmt::format("resolving {} packages", requests.size()));
+    debian::ResolveOptions ropts;
+    ropts.ignore_depends = spec.ignore_depends;
+    base::Result<debian::Resolution> res = debian::Resolve(*ix.index, requests, debian_arch, ropts);
+    if (!res) return base::Fail(res.error());
+    set.architecture = debian_arch;
+    set.requests = requests;
+    for (const debian::SelectedPackage& sel : res->packages)
+      set.packages.push_back(MakeResolved(ix, sel));
+    set.problems = std::move(res->problems);
+    DISTILL_TRY(StoreResolution(**store, inputs, set));
+  }
   for (const debian::RepositoryIndex& r : ix.repos)
     set.releases.push_back({r.source.suite, r.release_url, r.release_sha256, r.release.date_text});
-  set.problems = std::move(res->problems);
   return set;
 }
 
@@ -304,7 +360,14 @@ base::Result<std::vector<PlatformPackages>> ResolveSpecPackages(BuildContext& ct
     if (!platform) return base::Fail(platform.error());
     base::Result<std::string> arch = oci::DebianArchFromPlatform(*platform);
     if (!arch) return base::Fail(arch.error());
-    auto set = ResolvePackages(ctx, image, image.packages, *arch);
+    // `packages: auto` adds requests per platform (build/check.h).
+    base::Result<std::vector<std::string>> added = AutoPackages(ctx, *chain, *platform);
+    if (!added) return base::Fail(out.empty() ? added.error() : added.error().Context("platform '{}'", name));
+    Spec with_auto = image;
+    for (const std::string& r : *added)
+      if (std::find(with_auto.packages.begin(), with_auto.packages.end(), r) == with_auto.packages.end())
+        with_auto.packages.push_back(r);
+    auto set = ResolvePackages(ctx, with_auto, with_auto.packages, *arch);
     if (!set)
       return base::Fail(out.empty() ? set.error() : set.error().Context("platform '{}'", name));
     out.push_back({platform->ToString(), *set});
@@ -325,6 +388,65 @@ std::vector<std::string> ExplainLines(const PackageSet& set) {
 std::string DebName(const ResolvedPackage& p) {
   size_t slash = p.filename.rfind('/');
   return slash == std::string::npos ? p.filename : p.filename.substr(slash + 1);
+}
+
+// Kept apart from ResolvePackageSet (same memo key and loading) so the two
+// change independently; the key must stay equal to that function's.
+base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
+    BuildContext& ctx, const Spec& spec, const std::string& debian_arch) {
+  base::Result<std::vector<debian::Source>> sources = SpecSources(spec);
+  if (!sources) return base::Fail(sources.error());
+  std::string memo = debian_arch;
+  for (const debian::Source& s : *sources)
+    memo += fmt::format("\n{} {} {} {}", s.uri, s.suite, fmt::join(s.components, ","), s.keyring);
+  std::shared_ptr<IndexSet>& slot = ctx.indexes()[memo];
+  if (!slot) {
+    OfflineClient offline;
+    std::optional<http::RetryingClient> retrying;
+    if (!ctx.options().offline) retrying.emplace(ctx.http());
+    http::HttpClient& http = retrying ? static_cast<http::HttpClient&>(*retrying) : offline;
+    auto fresh = std::make_shared<IndexSet>();
+    DISTILL_TRY(FetchReleases(ctx, http, *sources, debian_arch, fresh->ix));
+    slot = fresh;
+  }
+  std::vector<debian::RepositoryIndex> out;
+  for (const debian::RepositoryIndex& r : slot->ix.repos) {
+    debian::RepositoryIndex copy{r.source, r.release, r.release_url, r.release_sha256, {}};
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+// Build stages (build/stage.cc) start from the Essential set. The indexes
+// are the ones ResolvePackageSet memoizes: resolving an empty request list
+// fetches the Releases under the same memo key; the index text is loaded
+// here when a cached resolution left it unread.
+base::Result<std::vector<std::string>> EssentialPackages(BuildContext& ctx, const Spec& spec,
+                                                         const std::string& debian_arch) {
+  DISTILL_TRY(ResolvePackageSet(ctx, spec, {}, debian_arch));
+  base::Result<std::vector<debian::Source>> sources = SpecSources(spec);
+  if (!sources) return base::Fail(sources.error());
+  std::string memo = debian_arch;
+  for (const debian::Source& s : *sources)
+    memo += fmt::format("\n{} {} {} {}", s.uri, s.suite, fmt::join(s.components, ","), s.keyring);
+  Indexes& ix = ctx.indexes()[memo]->ix;
+  if (!ix.index) {
+    OfflineClient offline;
+    std::optional<http::RetryingClient> retrying;
+    if (!ctx.options().offline) retrying.emplace(ctx.http());
+    http::HttpClient& http = retrying ? static_cast<http::HttpClient&>(*retrying) : offline;
+    DISTILL_TRY(LoadIndexes(ctx, http, debian_arch, ix));
+  }
+  const debian::PackageIndex& index = *ix.index;
+  std::vector<std::string> out;
+  for (const debian::Package& p : index.packages())
+    if (p.essential && (p.architecture == debian_arch || p.architecture == "all"))
+      out.emplace_back(index.Name(p.name));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.empty())
+    return base::Fail("the Debian sources have no Essential package for '{}'", debian_arch);
+  return out;
 }
 
 }  // namespace build

@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "build/build.h"
 #include "build/spec.h"
+#include "debian/repository.h"
 #include "debian/sources.h"
 
 namespace build {
@@ -84,6 +85,14 @@ base::Result<std::shared_ptr<const PackageSet>> ResolvePackages(
     BuildContext& ctx, const Spec& spec, const std::vector<std::string>& requests,
     const std::string& debian_arch);
 
+// The names of the packages marked `Essential: yes` in `spec`'s sources for
+// `debian_arch` (Debian Policy 3.8), sorted and unique: what every Debian
+// root has, and what a build stage's root starts from (mmdebstrap's
+// "essential" variant). Uses the indexes ResolvePackageSet fetches (and
+// memoizes in ctx).
+base::Result<std::vector<std::string>> EssentialPackages(BuildContext& ctx, const Spec& spec,
+                                                         const std::string& debian_arch);
+
 // One platform's packages: what `distill lock` records and a build uses.
 struct PlatformPackages {
   std::string platform;  // "linux/amd64"
@@ -99,6 +108,14 @@ base::Result<std::vector<PlatformPackages>> ResolveSpecPackages(BuildContext& ct
 // "libpq5 15.8-0+deb12u1 (amd64, bookworm): requested" style lines, one per package,
 // for `-d explain`: name, version, suite, and the chain that pulled it in.
 std::vector<std::string> ExplainLines(const PackageSet& set);
+
+// The verified repositories (source, Release) that `spec`'s packages for
+// `debian_arch` are resolved against, as ResolvePackageSet loads them
+// (memoized in ctx, so after a resolution this costs nothing); their
+// Packages index bytes are not kept. For lookups in other files the
+// Release vouches for, such as the Contents index (build/check.h).
+base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
+    BuildContext& ctx, const Spec& spec, const std::string& debian_arch);
 
 // The .deb's file name as messages show it: the last component of filename.
 std::string DebName(const ResolvedPackage& p);

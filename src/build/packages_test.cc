@@ -214,6 +214,80 @@ TEST_F(PackagesTest, LockedChecksTheLock) {
                         LockPath(spec_.path)));
 }
 
+// The entries of one kind in the test's cache.
+std::vector<std::string> Entries(const std::filesystem::path& cache, const std::string& kind) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(cache / "entries" / kind, ec), end; !ec && it != end;
+       ++it)
+    out.push_back(it->path().string());
+  return out;
+}
+
+TEST_F(PackagesTest, WarmRunNeedsNoIndex) {
+  auto cold = ResolvePackageSet(*Context(), spec_, {"app"}, "amd64");
+  ASSERT_TRUE(cold) << cold.error().message();
+  ASSERT_EQ(Entries(dir_ / "cache", "resolutions").size(), 1u);
+  ASSERT_EQ(Entries(dir_ / "cache", "verified-releases").size(), 1u);
+  // Without any index, in the cache or on the mirror, a warm run still
+  // resolves: the Release names the same index, so the cached answer holds.
+  std::filesystem::remove_all(dir_ / "cache/indexes/by-hash");
+  std::filesystem::remove_all(dir_ / "cache/indexes/text");
+  mirror_.files.erase(std::string(kUri) + "/dists/test/main/binary-amd64/Packages.gz");
+  mirror_.requests.clear();
+  auto warm = ResolvePackageSet(*Context(), spec_, {"app"}, "amd64");
+  ASSERT_TRUE(warm) << warm.error().message();
+  EXPECT_EQ(mirror_.requests,
+            std::vector<std::string>{std::string(kUri) + "/dists/test/InRelease"});
+  EXPECT_EQ(warm->packages, cold->packages);
+  EXPECT_EQ(warm->releases, cold->releases);
+  EXPECT_EQ(warm->problems, cold->problems);
+  EXPECT_EQ(ExplainLines(*warm), ExplainLines(*cold));
+  // Offline too.
+  auto offline = ResolvePackageSet(*Context(true), spec_, {"app"}, "amd64");
+  ASSERT_TRUE(offline) << offline.error().message();
+  EXPECT_EQ(offline->packages, cold->packages);
+  // Other requests or ignore_depends are another key: they need the index.
+  auto more = ResolvePackageSet(*Context(), spec_, {"app", "libbar"}, "amd64");
+  ASSERT_FALSE(more);
+  EXPECT_EQ(more.error().message(), "fetching '" + std::string(kUri) +
+                                        "/dists/test/main/binary-amd64/Packages.gz': HTTP 404");
+  Spec ignoring = spec_;
+  ignoring.ignore_depends = {"*"};
+  EXPECT_FALSE(ResolvePackageSet(*Context(), ignoring, {"app"}, "amd64"));
+}
+
+TEST_F(PackagesTest, NewIndexIsResolvedAgain) {
+  auto first = ResolvePackageSet(*Context(), spec_, {"app"}, "amd64");
+  ASSERT_TRUE(first) << first.error().message();
+  std::vector<Deb> debs = Debs();
+  debs[1].version = "1.3";
+  Publish(mirror_, debs);
+  auto second = ResolvePackageSet(*Context(), spec_, {"app"}, "amd64");
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_EQ(Names(*second), (std::vector<std::string>{"app=1.0", "libfoo1=1.3", "provider=5"}));
+  EXPECT_EQ(Entries(dir_ / "cache", "resolutions").size(), 2u);
+  // ignore_depends is part of the key: no stale answer from the entry above.
+  Spec ignoring = spec_;
+  ignoring.ignore_depends = {"*"};
+  auto alone = ResolvePackageSet(*Context(), ignoring, {"app"}, "amd64");
+  ASSERT_TRUE(alone) << alone.error().message();
+  EXPECT_EQ(Names(*alone), (std::vector<std::string>{"app=1.0"}));
+}
+
+TEST_F(PackagesTest, DamagedResolutionIsReplaced) {
+  auto first = ResolvePackageSet(*Context(), spec_, {"app"}, "amd64");
+  ASSERT_TRUE(first) << first.error().message();
+  std::vector<std::string> entries = Entries(dir_ / "cache", "resolutions");
+  ASSERT_EQ(entries.size(), 1u);
+  std::string whole = *base::ReadFile(entries[0]);
+  std::filesystem::resize_file(entries[0], whole.size() / 3);
+  auto again = ResolvePackageSet(*Context(), spec_, {"app"}, "amd64");
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(again->packages, first->packages);
+  EXPECT_EQ(*base::ReadFile(entries[0]), whole);
+}
+
 TEST_F(PackagesTest, NoRequestsNoNetwork) {
   auto set = ResolvePackages(*Context(), spec_, {}, "amd64");
   ASSERT_TRUE(set);

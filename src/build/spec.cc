@@ -6,6 +6,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "fs/tree.h"
@@ -40,7 +42,10 @@ class Parser {
   base::Result<std::vector<std::string>> List(const YAML::Node& n, const std::string& key);
   base::Result<std::map<std::string, std::string>> Map(const YAML::Node& n, const std::string& key);
   base::Result<bool> Bool(const YAML::Node& n, const std::string& key);
-  base::Result<void> Files(const YAML::Node& n);
+  base::Result<std::vector<FileSpec>> Files(const YAML::Node& n, bool stage);
+  base::Result<void> Stages(const YAML::Node& n);
+  base::Result<StageSpec> Stage(const std::string& name, const YAML::Node& n);
+  base::Result<std::vector<RunSpec>> Runs(const YAML::Node& n);
   base::Result<void> Config(const YAML::Node& n);
   base::Result<void> Debian(const YAML::Node& n);
   base::Result<void> Accounts(const YAML::Node& n);
@@ -110,11 +115,14 @@ base::Result<uint32_t> ParseMode(const std::string& s) {
   return mode;
 }
 
-base::Result<void> Parser::Files(const YAML::Node& n) {
+// `stage`: a stage's files (no `layer:`, which only groups image layers).
+base::Result<std::vector<FileSpec>> Parser::Files(const YAML::Node& n, bool stage) {
+  std::vector<FileSpec> out;
   if (!n.IsSequence()) return base::Fail(At(n, "'files' must be a list"));
+  std::vector<std::string> keys = {"src", "from", "dst", "mode", "owner", "exclude"};
+  if (!stage) keys.push_back("layer");
   for (const YAML::Node& item : n) {
-    DISTILL_TRY(CheckKeys(item, {"src", "from", "dst", "mode", "owner", "exclude", "layer"},
-                          "files entry"));
+    DISTILL_TRY(CheckKeys(item, keys, "files entry"));
     FileSpec f;
     f.mark = MarkOf(item);
     if (!item["src"]) return base::Fail(At(item, "files entry has no 'src'"));
@@ -159,9 +167,117 @@ base::Result<void> Parser::Files(const YAML::Node& n) {
       if (!l) return base::Fail(l.error());
       f.layer = *l;
     }
-    spec_.files.push_back(std::move(f));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+// A stage name is also a `from:` value and a directory-safe cache label.
+bool ValidStageName(const std::string& name) {
+  if (name.empty() || name.size() > 64 || !std::islower(static_cast<unsigned char>(name[0])))
+    return false;
+  return name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") == std::string::npos;
+}
+
+base::Result<void> Parser::Stages(const YAML::Node& n) {
+  if (!n.IsMap()) return base::Fail(At(n, "'stages' must be a mapping of stage names"));
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    YAML::Node key = it->first;  // copies: it->second dies with the iterator proxy
+    YAML::Node value = it->second;
+    std::string name = key.Scalar();
+    if (!ValidStageName(name))
+      return base::Fail(At(key, fmt::format("invalid stage name '{}' (lowercase letters, digits, "
+                                            "'.', '_' and '-', starting with a letter)",
+                                            name)));
+    for (const StageSpec& s : spec_.stages)
+      if (s.name == name) return base::Fail(At(key, fmt::format("duplicate stage '{}'", name)));
+    base::Result<StageSpec> stage = Stage(name, value);
+    if (!stage) return base::Fail(stage.error());
+    stage->mark = MarkOf(key);
+    spec_.stages.push_back(std::move(*stage));
   }
   return {};
+}
+
+base::Result<std::vector<RunSpec>> Parser::Runs(const YAML::Node& n) {
+  std::vector<RunSpec> out;
+  if (n.IsScalar()) return std::vector<RunSpec>{{n.Scalar(), {}, MarkOf(n)}};
+  if (!n.IsSequence()) return base::Fail(At(n, "'run' must be a list of commands"));
+  for (const YAML::Node& item : n) {
+    RunSpec r{"", {}, MarkOf(item)};
+    if (item.IsScalar()) {
+      r.shell = item.Scalar();
+      if (r.shell.empty()) return base::Fail(At(item, "empty 'run' command"));
+    } else if (item.IsMap()) {
+      // `- make: all` or `- grep -x 'a: b'` read as YAML mappings.
+      return base::Fail(At(item,
+                           "a 'run' command must be a string or a list (quote a command that "
+                           "contains ': ')"));
+    } else {
+      base::Result<std::vector<std::string>> argv = List(item, "run");
+      if (!argv) return base::Fail(argv.error());
+      if (argv->empty()) return base::Fail(At(item, "empty 'run' command"));
+      r.argv = std::move(*argv);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+base::Result<StageSpec> Parser::Stage(const std::string& name, const YAML::Node& n) {
+  DISTILL_TRY(CheckKeys(
+      n, {"base", "packages", "files", "workdir", "env", "user", "run", "network"}, "stage"));
+  StageSpec st;
+  st.name = name;
+  for (const char* key : {"base", "workdir", "user"}) {
+    if (!n[key]) continue;
+    base::Result<std::string> v = Scalar(n[key], key);
+    if (!v) return base::Fail(v.error());
+    std::string k = key;
+    (k == "base" ? st.base : k == "workdir" ? st.workdir : st.user) = *v;
+  }
+  if (n["base"]) st.base_mark = MarkOf(n["base"]);
+  if (!st.workdir.empty()) {
+    base::Result<std::string> norm = fs::NormalizePath(st.workdir);
+    if (!norm)
+      return base::Fail(At(n["workdir"], st.workdir[0] == '/'
+                                             ? norm.error().message()
+                                             : fmt::format("'workdir' must be an absolute path, "
+                                                           "got '{}'",
+                                                           st.workdir)));
+  }
+  if (n["packages"]) {
+    base::Result<std::vector<std::string>> v = List(n["packages"], "packages");
+    if (!v) return base::Fail(v.error());
+    st.packages = *v;
+  }
+  if (n["files"]) {
+    base::Result<std::vector<FileSpec>> v = Files(n["files"], true);
+    if (!v) return base::Fail(v.error());
+    st.files = std::move(*v);
+  }
+  if (n["env"]) {
+    if (!n["env"].IsMap()) return base::Fail(At(n["env"], "'env' must be a mapping"));
+    for (auto it = n["env"].begin(); it != n["env"].end(); ++it) {
+      YAML::Node k = it->first;
+      YAML::Node v = it->second;
+      if (!v.IsScalar()) return base::Fail(At(v, "'env' values must be strings"));
+      if (k.Scalar().empty() || k.Scalar().find('=') != std::string::npos)
+        return base::Fail(At(k, fmt::format("invalid environment variable name '{}'", k.Scalar())));
+      st.env.emplace_back(k.Scalar(), v.Scalar());
+    }
+  }
+  if (n["run"]) {
+    base::Result<std::vector<RunSpec>> v = Runs(n["run"]);
+    if (!v) return base::Fail(v.error());
+    st.run = std::move(*v);
+  }
+  if (n["network"]) {
+    base::Result<bool> v = Bool(n["network"], "network");
+    if (!v) return base::Fail(v.error());
+    st.network = *v;
+  }
+  return st;
 }
 
 base::Result<void> Parser::Config(const YAML::Node& n) {
@@ -184,6 +300,7 @@ base::Result<void> Parser::Config(const YAML::Node& n) {
     base::Result<std::vector<std::string>> v = List(n[key], key);
     if (!v) return base::Fail(v.error());
     (std::string(key) == "cmd" ? c.cmd : c.entrypoint) = *v;
+    (std::string(key) == "cmd" ? c.cmd_mark : c.entrypoint_mark) = MarkOf(n[key]);
   }
   if (n["env"]) {
     if (!n["env"].IsMap()) return base::Fail(At(n["env"], "'env' must be a mapping"));
@@ -331,7 +448,8 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
                         {"base",         "debian",      "platforms",   "packages",       "files",
                          "stages",       "config",      "accounts",    "exclude",        "slim",
                          "minimize",     "compression", "description", "skeleton",       "cacerts",
-                         "java_cacerts", "locale",      "links",       "ignore_depends", "suites"},
+                         "java_cacerts", "locale",      "links",       "ignore_depends", "suites",
+                         "check"},
                         "spec"));
   if (root["base"]) {
     base::Result<std::string> v = Scalar(root["base"], "base");
@@ -348,10 +466,19 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
   if (root["packages"]) {
     base::Result<std::vector<std::string>> v = List(root["packages"], "packages");
     if (!v) return base::Fail(v.error());
-    spec_.packages = *v;
     spec_.packages_mark = MarkOf(root["packages"]);
+    // `auto` is a request for the run-check's missing libraries, not a name.
+    for (std::string& p : *v)
+      if (p == "auto")
+        spec_.auto_packages = true;
+      else
+        spec_.packages.push_back(std::move(p));
   }
-  if (root["files"]) DISTILL_TRY(Files(root["files"]));
+  if (root["files"]) {
+    base::Result<std::vector<FileSpec>> v = Files(root["files"], false);
+    if (!v) return base::Fail(v.error());
+    spec_.files = std::move(*v);
+  }
   if (root["config"]) DISTILL_TRY(Config(root["config"]));
   if (root["exclude"]) {
     base::Result<std::vector<std::string>> v = List(root["exclude"], "exclude");
@@ -361,6 +488,7 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
   if (root["stages"]) {
     spec_.has_stages = true;
     spec_.stages_mark = MarkOf(root["stages"]);
+    DISTILL_TRY(Stages(root["stages"]));
   }
   if (root["accounts"]) DISTILL_TRY(Accounts(root["accounts"]));
   if (root["links"]) {
@@ -394,6 +522,11 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
     base::Result<bool> v = Bool(root["slim"], "slim");
     if (!v) return base::Fail(v.error());
     spec_.slim = *v;
+  }
+  if (root["check"]) {
+    base::Result<bool> v = Bool(root["check"], "check");
+    if (!v) return base::Fail(v.error());
+    spec_.check = *v;
   }
   if (root["minimize"]) {
     base::Result<bool> v = Bool(root["minimize"], "minimize");

@@ -29,6 +29,9 @@ struct FileSpec {
   std::string owner;  // "uid:gid", "uid", or names
   std::vector<std::string> exclude;
   std::string layer;  // entries with the same name share a layer
+  // Dockerfile ADD: a source that is a local tar archive (plain or
+  // compressed, known by its content) is unpacked into dst.
+  bool extract = false;
   Mark mark, src_mark, dst_mark;
 };
 
@@ -50,6 +53,7 @@ struct ConfigSpec {
   std::vector<std::string> volumes;
   std::map<std::string, std::string> labels;
   std::string stop_signal;
+  Mark entrypoint_mark, cmd_mark;  // where the spec sets them, for run-check errors
 };
 
 struct UserSpec {
@@ -120,6 +124,10 @@ struct Spec {
   std::vector<std::string> platforms;
   std::vector<std::string> packages;
   Mark packages_mark;
+  // `packages: auto` (or `auto` in the list, which is then not in
+  // `packages`): add the Debian packages that ship the shared libraries the
+  // entrypoint needs (build/check.h).
+  bool auto_packages = false;
   std::vector<FileSpec> files;
   bool has_stages = false;
   Mark stages_mark;
@@ -145,6 +153,9 @@ struct Spec {
   bool slim = true;
   bool minimize = false;
   Mark minimize_mark;
+  // `check: false` skips the run-check (the entrypoint, its interpreter and
+  // its shared libraries must be in the image).
+  bool check = true;
   std::string compression;  // "gzip" (default) or "zstd"
 };
 

@@ -10,6 +10,10 @@
 // builds inserting the same blob both succeed, the second rename replacing an
 // identical file. A killed process leaves only a file in tmp/, removed by the
 // next Open once it is a day old (a live writer's file is younger).
+//
+//   entries/<kind>/<key>  keyed records ("sha256:<hex of payload>\n" then the
+//                         payload), written through tmp/ the same way; the
+//                         leading checksum turns a damaged file into a miss
 #include "cache/store.h"
 
 #include <dirent.h>
@@ -169,6 +173,67 @@ Result<int> Store::CleanTemp(std::chrono::seconds max_age) const {
   }
   closedir(d);
   return removed;
+}
+
+namespace {
+
+bool IsEntryKind(std::string_view kind) {
+  if (kind.empty()) return false;
+  for (char c : kind)
+    if (!((c >= 'a' && c <= 'z') || c == '-')) return false;
+  return true;
+}
+
+constexpr std::string_view kEntryPrefix = "sha256:";
+
+}  // namespace
+
+std::string Store::EntryPath(std::string_view kind, std::string_view key) const {
+  return base::JoinPath(root_, fmt::format("entries/{}/{}", kind, key));
+}
+
+Result<void> Store::PutEntry(std::string_view kind, std::string_view key,
+                             std::string_view payload) const {
+  if (!IsEntryKind(kind) || !IsSha256Hex(key))
+    return Fail("invalid cache entry '{}/{}'", kind, key);
+  std::string path = EntryPath(kind, key);
+  DISTILL_TRY(base::MakeDirs(base::DirName(path)));
+  std::string tmp = base::JoinPath(root_, "tmp/" + std::string(key) + ".XXXXXX");
+  int fd = mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) return Fail("creating '{}': {}", tmp, base::ErrnoText());
+  FILE* f = fchmod(fd, 0644) == 0 ? fdopen(fd, "wb") : nullptr;
+  if (f == nullptr) {
+    std::string err = base::ErrnoText();
+    close(fd);
+    unlink(tmp.c_str());
+    return Fail("creating '{}': {}", tmp, err);
+  }
+  base::UniqueFile file(f);
+  std::string header = fmt::format("{}{}\n", kEntryPrefix, base::Sha256Hex(payload));
+  // Durable before visible, as for blobs.
+  bool ok = fwrite(header.data(), 1, header.size(), f) == header.size() &&
+            fwrite(payload.data(), 1, payload.size(), f) == payload.size() && fflush(f) == 0 &&
+            fsync(fileno(f)) == 0;
+  if (ok) ok = fclose(file.release()) == 0;
+  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string err = base::ErrnoText();
+    unlink(tmp.c_str());
+    return Fail("writing '{}': {}", path, err);
+  }
+  return {};
+}
+
+std::optional<std::string> Store::GetEntry(std::string_view kind, std::string_view key) const {
+  if (!IsEntryKind(kind) || !IsSha256Hex(key)) return std::nullopt;
+  Result<std::string> text = base::ReadFile(EntryPath(kind, key));
+  if (!text) return std::nullopt;
+  size_t eol = text->find('\n');
+  if (eol == std::string::npos || !text->starts_with(kEntryPrefix)) return std::nullopt;
+  std::string_view want =
+      std::string_view(*text).substr(kEntryPrefix.size(), eol - kEntryPrefix.size());
+  std::string_view payload = std::string_view(*text).substr(eol + 1);
+  if (want != base::Sha256Hex(payload)) return std::nullopt;
+  return std::string(payload);
 }
 
 }  // namespace cache

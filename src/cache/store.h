@@ -83,6 +83,24 @@ class Store {
   // returns how many. Writers in progress touch theirs as they write.
   base::Result<int> CleanTemp(std::chrono::seconds max_age) const;
 
+  // Keyed entries: small records of facts derived from verified inputs (a
+  // Release signature checked with a keyring, a resolution of an index set),
+  // at <root>/entries/<kind>/<key>, where `kind` is a lowercase name such as
+  // "resolutions" and `key` satisfies IsSha256Hex (the hash of the inputs).
+  // Each file starts with the SHA-256 of its payload, so a damaged entry
+  // reads as absent, never as a wrong answer.
+  //
+  // Writes `payload` through <root>/tmp/ (fsync, then rename), so the entry
+  // appears whole or not at all; a killed writer leaves only a temp file.
+  // Errors: "invalid cache entry '<kind>/<key>'", or the file's creation.
+  base::Result<void> PutEntry(std::string_view kind, std::string_view key,
+                              std::string_view payload) const;
+  // The payload of an entry; nullopt when it is absent, unreadable, or its
+  // checksum does not match (a miss: the caller recomputes and puts again).
+  std::optional<std::string> GetEntry(std::string_view kind, std::string_view key) const;
+  // Where the entry is (or would be); for tests and diagnostics.
+  std::string EntryPath(std::string_view kind, std::string_view key) const;
+
  private:
   explicit Store(std::string root) : root_(std::move(root)) {}
   std::string root_;

@@ -155,6 +155,48 @@ TEST_F(StoreTest, OpenRemovesStaleTempFiles) {
   EXPECT_EQ(Listing("tmp"), std::vector<std::string>{});
 }
 
+TEST_F(StoreTest, EntriesRoundTripThroughTmp) {
+  Store store = OpenStore();
+  EXPECT_EQ(store.GetEntry("resolutions", kHello), std::nullopt);
+  ASSERT_TRUE(store.PutEntry("resolutions", kHello, "{\"a\": 1}\n"));
+  EXPECT_EQ(store.GetEntry("resolutions", kHello), "{\"a\": 1}\n");
+  EXPECT_EQ(store.EntryPath("resolutions", kHello), root_ + "/entries/resolutions/" + kHello);
+  EXPECT_EQ(*base::ReadFile(store.EntryPath("resolutions", kHello)),
+            "sha256:" + base::Sha256Hex("{\"a\": 1}\n") + "\n{\"a\": 1}\n");
+  EXPECT_EQ(Listing("tmp"), std::vector<std::string>{});
+  // Kinds keep their own keys; an empty payload is a valid marker.
+  EXPECT_EQ(store.GetEntry("verified", kHello), std::nullopt);
+  ASSERT_TRUE(store.PutEntry("verified", kHello, ""));
+  EXPECT_EQ(store.GetEntry("verified", kHello), "");
+  // Putting again replaces the entry.
+  ASSERT_TRUE(store.PutEntry("resolutions", kHello, "new"));
+  EXPECT_EQ(store.GetEntry("resolutions", kHello), "new");
+}
+
+TEST_F(StoreTest, DamagedEntriesAreMisses) {
+  Store store = OpenStore();
+  ASSERT_TRUE(store.PutEntry("resolutions", kHello, "payload"));
+  std::string path = store.EntryPath("resolutions", kHello);
+  std::string whole = *base::ReadFile(path);
+  for (const std::string& damaged : std::vector<std::string>{
+           whole.substr(0, whole.size() - 1), whole.substr(0, 20), std::string(), whole + "x",
+           "payload", "sha256:" + base::Sha256Hex("payload")}) {
+    ASSERT_TRUE(base::WriteFileAtomic(path, damaged));
+    EXPECT_EQ(store.GetEntry("resolutions", kHello), std::nullopt) << damaged;
+  }
+}
+
+TEST_F(StoreTest, EntryNamesAreChecked) {
+  Store store = OpenStore();
+  for (auto [kind, key] : std::vector<std::pair<std::string, std::string>>{
+           {"resolutions", "abc"}, {"../x", kHello}, {"", kHello}, {"a/b", kHello}}) {
+    auto r = store.PutEntry(kind, key, "x");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message(), "invalid cache entry '" + kind + "/" + key + "'");
+    EXPECT_EQ(store.GetEntry(kind, key), std::nullopt);
+  }
+}
+
 TEST(DefaultRootTest, PrefersXdgThenHome) {
   EXPECT_EQ(*DefaultRoot("/x/cache", "/home/u"), "/x/cache/distill");
   EXPECT_EQ(*DefaultRoot("", "/home/u"), "/home/u/.cache/distill");

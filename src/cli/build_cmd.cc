@@ -13,6 +13,8 @@
 
 #include "base/file_util.h"
 #include "build/build.h"
+#include "build/dockerfile.h"
+#include "build/dockerfile_lower.h"
 #include "cli/copy_cmd.h"
 #include "cli/exit_codes.h"
 #include "cli/lock_cmd.h"
@@ -28,8 +30,14 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f, bool base_mode) {
     cmd.add_option("name", f.base_ref, "built-in base NAME[:VARIANT], e.g. python3:nonroot")
         ->required();
   } else {
-    cmd.add_option("-f,--file", f.file, "spec file (default: ./distill.yaml)");
+    cmd.add_option("-f,--file", f.file, "spec file or Dockerfile (default: ./distill.yaml)");
     cmd.add_option("context", f.context, "build context (default: the spec's directory)");
+    cmd.add_option("--target", f.target, "Dockerfile: the stage to build (default: the last)");
+    cmd.add_option("--build-arg", f.build_args,
+                   "Dockerfile: set ARG K to V (K alone: from the environment)");
+    cmd.add_option("--base-map", f.base_maps,
+                   "Dockerfile: build FROM REF as TARGET (a base NAME[:VARIANT], a spec file, a "
+                   "registry image, or deb:PKG[,PKG...])");
   }
   cmd.add_option("-o,--output", f.outputs, "destination: oci:DIR[:TAG], oci-archive:FILE[:TAG], "
                                            "docker-archive:FILE[:NAME:TAG], docker://HOST/REPO[:TAG]");
@@ -55,6 +63,39 @@ static base::Result<int64_t> SourceDateEpoch() {
   long long v = strtoll(s, &end, 10);
   if (*end != '\0' || v < 0) return base::Fail("invalid SOURCE_DATE_EPOCH '{}'", s);
   return static_cast<int64_t>(v);
+}
+
+// The Dockerfile flags, checked before anything is read: a bad form is a
+// usage error.
+static base::Result<build::DockerfileOptions> DockerfileFlags(const BuildFlags& f) {
+  build::DockerfileOptions o;
+  o.target = f.target;
+  for (const std::string& a : f.build_args) {
+    size_t eq = a.find('=');
+    std::string key = a.substr(0, eq);
+    if (key.empty()) return base::Fail("invalid --build-arg '{}' (expected KEY=VALUE or KEY)", a);
+    if (eq != std::string::npos) {
+      o.build_args.emplace_back(key, a.substr(eq + 1));
+    } else if (const char* env = getenv(key.c_str())) {
+      o.build_args.emplace_back(key, env);  // docker's `--build-arg KEY`
+    }
+  }
+  for (const std::string& m : f.base_maps) {
+    base::Result<std::pair<std::string, std::string>> kv = build::ParseBaseMap(m);
+    if (!kv) return base::Fail(kv.error());
+    o.base_map.push_back(*kv);
+  }
+  if (!f.platforms.empty()) o.platform = f.platforms[0];
+  o.several_platforms = f.platforms.size() > 1;
+  return o;
+}
+
+static base::Result<build::Spec> LowerDockerfileText(const std::string& text,
+                                                     const std::string& file,
+                                                     const build::DockerfileOptions& o) {
+  base::Result<build::Dockerfile> df = build::ParseDockerfile(text, file);
+  if (!df) return base::Fail(df.error());
+  return build::LowerDockerfile(*df, o);
 }
 
 static std::string ResultJson(const oci::Bundle& b, const std::vector<oci::ImageRef>& outs) {
@@ -94,9 +135,22 @@ int RunBuild(const BuildFlags& f) {
     return kExitUsage;
   }
   std::string file = f.file.empty() ? "distill.yaml" : f.file;
+  base::Result<build::DockerfileOptions> dockerfile = DockerfileFlags(f);
+  if (!dockerfile) {
+    PrintError(dockerfile.error().message());
+    return kExitUsage;
+  }
   build::Variant variant = build::Variant::kLatest;
   base::Result<build::Spec> spec;
-  if (!f.base_ref.empty()) {
+  base::Result<std::string> text = base::ReadFile(file);
+  if (f.base_ref.empty() && text && build::IsDockerfile(file, *text)) {
+    spec = LowerDockerfileText(*text, file, *dockerfile);
+  } else if (!f.target.empty() || !f.build_args.empty() || !f.base_maps.empty()) {
+    PrintError(fmt::format(
+        "--target, --build-arg and --base-map apply to Dockerfiles, and '{}' is a distill spec",
+        file));
+    return kExitUsage;
+  } else if (!f.base_ref.empty()) {
     base::Result<build::BaseRef> ref = build::ParseBaseRef(f.base_ref);
     if (!ref) {
       PrintError(ref.error().message());

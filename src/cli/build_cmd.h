@@ -22,6 +22,10 @@ struct BuildFlags {
   std::vector<std::string> debug;  // -d explain
   std::string base_ref;            // `distill base NAME[:VARIANT]`
   bool tls_verify = true;  // for docker:// outputs
+  // Dockerfiles only:
+  std::string target;                   // --target STAGE
+  std::vector<std::string> build_args;  // --build-arg K[=V]
+  std::vector<std::string> base_maps;   // --base-map REF=TARGET
 };
 
 // Registers the build subcommand's flags on `cmd`.

@@ -31,6 +31,23 @@
 //                     them the time zone is UTC, as in distroless.
 //   python3*, libpython3*  postinst: byte-compiles the standard library;
 //                     without .pyc files start-up compiles in memory.
+// and, for one script each (a new script of these packages is still
+// reported):
+//   netbase           postinst: on a first install writes /etc/hosts
+//                     (localhost lines) and /etc/networks when absent.
+//                     Container runtimes mount their own /etc/hosts over
+//                     the image's (podman, docker, Kubernetes), and
+//                     /etc/networks only serves getnetbyname(3); distroless
+//                     ships neither.
+//   libgssapi-krb5-2  postinst: copies /usr/etc/gss/mech on an upgrade from
+//                     before 1.12.1 only.
+//   node-undici       preinst, postinst: dpkg-maintscript-helper
+//                     dir_to_symlink, which acts on upgrades from before
+//                     5.28.2 only; the data.tar already has the symlink.
+//   libreadline8t64   preinst: dpkg-divert of the /lib paths the t64 and
+//                     merged-/usr moves left behind, so that an upgrade on a
+//                     live system cannot lose the library; an image is
+//                     assembled once, with no older package to lose it to.
 #include "debian/maintscripts.h"
 
 #include <algorithm>
@@ -54,6 +71,21 @@ bool IsHarmlessPackage(const std::string& p) {
                                                          "tzdata"};
   if (std::find(kNames.begin(), kNames.end(), p) != kNames.end()) return true;
   return base::StartsWith(p, "python3") || base::StartsWith(p, "libpython3");
+}
+
+// Single scripts known not to matter (the table above).
+bool IsHarmlessScript(std::string_view package, std::string_view script) {
+  struct Entry {
+    std::string_view package, script;
+  };
+  static constexpr Entry kScripts[] = {{"netbase", "postinst"},
+                                       {"libgssapi-krb5-2", "postinst"},
+                                       {"node-undici", "preinst"},
+                                       {"node-undici", "postinst"},
+                                       {"libreadline8t64", "preinst"}};
+  for (const Entry& e : kScripts)
+    if (e.package == package && e.script == script) return true;
+  return false;
 }
 
 // "jre" of "openjdk-17-jre-headless", "jdk" of "openjdk-21-jdk-headless".
@@ -99,7 +131,8 @@ ScriptReview ReviewMaintainerScripts(const std::string& package,
       review.emulations.push_back(*e);
       continue;
     }
-    if (IsHarmlessPackage(package) || DoesNothing(text)) continue;
+    if (IsHarmlessPackage(package) || IsHarmlessScript(package, script) || DoesNothing(text))
+      continue;
     review.warnings.push_back(fmt::format(
         "'{}': {} is not emulated; its effects are missing from the image", package, script));
   }

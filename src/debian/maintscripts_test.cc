@@ -32,6 +32,23 @@ TEST(MaintScriptsTest, KnownHarmless) {
             ScriptReview{});
 }
 
+// Harmless for one script only: another script of the same package is
+// still reported.
+TEST(MaintScriptsTest, KnownHarmlessScripts) {
+  EXPECT_EQ(ReviewMaintainerScripts("netbase", {{"postinst", "create_hosts_file"}}),
+            ScriptReview{});
+  EXPECT_EQ(ReviewMaintainerScripts("node-undici", {{"preinst", "x"}, {"postinst", "y"}}),
+            ScriptReview{});
+  EXPECT_EQ(ReviewMaintainerScripts("libgssapi-krb5-2", {{"postinst", "cp"}}), ScriptReview{});
+  EXPECT_EQ(ReviewMaintainerScripts("libreadline8t64", {{"preinst", "dpkg-divert"}}),
+            ScriptReview{});
+  EXPECT_EQ(
+      ReviewMaintainerScripts("netbase", {{"preinst", "#!/bin/sh\nmv /etc/x /etc/y\n"},
+                                          {"postinst", "create_hosts_file"}}),
+      (ScriptReview{
+          {}, {"'netbase': preinst is not emulated; its effects are missing from the image"}}));
+}
+
 TEST(MaintScriptsTest, WarnsAboutTheRest) {
   EXPECT_EQ(
       ReviewMaintainerScripts("foo", {{"postinst", "#!/bin/sh\nadduser foo\n"},

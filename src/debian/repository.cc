@@ -15,6 +15,18 @@
 // index files by content, so an unchanged index is never downloaded twice
 // and a cached file is trusted only because the (re-verified) Release names
 // its hash. All writes are atomic (temp file + rename).
+//
+// Verified signatures: checking an InRelease means loading the keyring into
+// librnp (~0.2 s for Debian's, which checks every key's self-signatures) and
+// the signature itself. With FetchOptions::store set, a successful check is
+// recorded as a store entry keyed by sha256(InRelease bytes) (plus the
+// detached signature's, for Release + Release.gpg) and the KeyringDigest of
+// the keys it was checked with; byte-identical bytes and an identical
+// keyring later skip librnp, though the text is still split from the bytes
+// by the same strict parser, and Date and Valid-Until are checked on every
+// run (a cached verification never makes an expired Release acceptable).
+// The entry is written only after the check succeeded, atomically, so a
+// killed run never leaves one for bytes that were not verified.
 #include "debian/repository.h"
 
 #include <algorithm>
@@ -110,6 +122,15 @@ struct SignedRelease {
   bool clearsigned() const { return signature.empty(); }
 };
 
+// Store entries recording "these Release bytes carry a good signature by
+// one of these keys"; the version changes when the rules of a check do.
+constexpr std::string_view kVerifiedKind = "verified-releases";
+
+std::string VerifiedKey(const SignedRelease& r, std::string_view keyring_digest) {
+  return base::Sha256Hex(fmt::format("verified-release-v1\n{}\n{}\n{}\n", base::Sha256Hex(r.bytes),
+                                     base::Sha256Hex(r.signature), keyring_digest));
+}
+
 class Fetcher {
  public:
   Fetcher(http::HttpClient& http, const Source& source, const FetchOptions& options)
@@ -120,18 +141,20 @@ class Fetcher {
     }
   }
 
-  base::Result<RepositoryIndex> Run();
+  // The Release, verified and dated, with its indexes planned.
+  base::Result<RepositoryIndex> FetchRelease();
+  // Fills index.bytes, verified against the Release.
+  base::Result<void> FetchIndex(const Release& release, PackagesIndex& index);
 
  private:
   base::Result<SignedRelease> Download();
   base::Result<SignedRelease> ReadCachedRelease();
-  base::Result<std::string> Verify(const SignedRelease& r, const Keyring& keyring);
+  base::Result<std::string> Verify(const SignedRelease& r);
+  base::Result<std::string> VerifyWith(const SignedRelease& r, const Keyring& keyring);
   base::Result<void> CacheRelease(const SignedRelease& r);
   base::Result<std::vector<PackagesIndex>> PlanIndexes(const Release& release);
-  base::Result<void> FetchIndex(const Release& release, PackagesIndex& index);
-  base::Result<bool> ReadCachedIndex(PackagesIndex& index, uint64_t size);
-  base::Result<std::string> DownloadIndex(const Release& release, const PackagesIndex& index,
-                                          uint64_t size);
+  base::Result<bool> ReadCachedIndex(PackagesIndex& index);
+  base::Result<std::string> DownloadIndex(const Release& release, const PackagesIndex& index);
   std::string Display(const std::string& path) const { return dists_ + "/" + path; }
   std::string CachePath(const std::string& name) const {
     return base::JoinPath(release_dir_, name);
@@ -145,17 +168,10 @@ class Fetcher {
   std::string release_dir_;
 };
 
-base::Result<RepositoryIndex> Fetcher::Run() {
-  std::optional<Keyring> loaded;
-  if (!options_.keyring) {
-    base::Result<Keyring> k = Keyring::Load(source_.keyring);
-    if (!k) return base::Fail(k.error());
-    loaded.emplace(std::move(*k));
-  }
-  const Keyring& keyring = options_.keyring ? *options_.keyring : *loaded;
+base::Result<RepositoryIndex> Fetcher::FetchRelease() {
   base::Result<SignedRelease> signed_release = options_.offline ? ReadCachedRelease() : Download();
   if (!signed_release) return base::Fail(signed_release.error());
-  base::Result<std::string> text = Verify(*signed_release, keyring);
+  base::Result<std::string> text = Verify(*signed_release);
   if (!text) return base::Fail(text.error());
   base::Result<Release> release = ParseRelease(*text, signed_release->url);
   if (!release) return base::Fail(release.error());
@@ -168,7 +184,6 @@ base::Result<RepositoryIndex> Fetcher::Run() {
                       {}};
   base::Result<std::vector<PackagesIndex>> indexes = PlanIndexes(out.release);
   if (!indexes) return base::Fail(indexes.error());
-  for (PackagesIndex& index : *indexes) DISTILL_TRY(FetchIndex(out.release, index));
   out.indexes = std::move(*indexes);
   return out;
 }
@@ -206,13 +221,50 @@ base::Result<SignedRelease> Fetcher::ReadCachedRelease() {
   return SignedRelease{dists_ + "/Release", std::move(*bytes), std::move(*sig)};
 }
 
-base::Result<std::string> Fetcher::Verify(const SignedRelease& r, const Keyring& keyring) {
+base::Result<std::string> Fetcher::Verify(const SignedRelease& r) {
+  std::optional<std::string> key;
+  if (options_.store) {
+    base::Result<std::string> digest = KeyringDigest(source_.keyring);
+    if (!digest) return base::Fail(digest.error());
+    key = VerifiedKey(r, *digest);
+    if (options_.store->GetEntry(kVerifiedKind, *key))
+      return r.clearsigned() ? ClearsignedText(r.bytes, r.url) : r.bytes;
+  }
+  std::optional<Keyring> loaded;
+  const Keyring* keyring = nullptr;
+  if (options_.load_keyring) {
+    base::Result<const Keyring*> k = options_.load_keyring(source_.keyring);
+    if (!k) return base::Fail(k.error());
+    keyring = *k;
+  } else {
+    base::Result<Keyring> k = Keyring::Load(source_.keyring);
+    if (!k) return base::Fail(k.error());
+    keyring = &loaded.emplace(std::move(*k));
+  }
+  base::Result<std::string> text = VerifyWith(r, *keyring);
+  if (!text) return base::Fail(text.error());
+  // Keyed by the keys actually loaded: had the keyring file changed since
+  // the lookup, this records the truth and the lookup simply missed.
+  if (options_.store)
+    DISTILL_TRY(
+        options_.store->PutEntry(kVerifiedKind, VerifiedKey(r, keyring->digest()), r.url + "\n"));
+  return text;
+}
+
+base::Result<std::string> Fetcher::VerifyWith(const SignedRelease& r, const Keyring& keyring) {
   if (r.clearsigned()) return VerifyClearsigned(r.bytes, keyring, r.url);
   DISTILL_TRY(VerifyDetached(r.bytes, r.signature, keyring, r.url));
   return r.bytes;
 }
 
 base::Result<void> Fetcher::CacheRelease(const SignedRelease& r) {
+  // A warm run fetches the same InRelease again: rewriting (and fsyncing)
+  // identical bytes would be the only disk write of the whole run.
+  if (r.clearsigned() && !base::PathExists(CachePath("Release")) &&
+      !base::PathExists(CachePath("Release.gpg"))) {
+    base::Result<std::string> old = base::ReadFile(CachePath("InRelease"));
+    if (old && *old == r.bytes) return {};
+  }
   DISTILL_TRY(base::MakeDirs(release_dir_));
   // Keep only the form we just verified, so an offline run reads the same.
   std::error_code ec;
@@ -245,7 +297,7 @@ base::Result<std::vector<PackagesIndex>> Fetcher::PlanIndexes(const Release& rel
   std::vector<PackagesIndex> out;
   auto add = [&](const std::string& comp, const std::string& arch, bool required) {
     std::string dir = IsFlat(source_) ? "" : comp + "/binary-" + arch + "/";
-    PackagesIndex index{comp, arch, "", "", "", Compression::kXz, ""};
+    PackagesIndex index{comp, arch, "", "", "", 0, Compression::kXz, ""};
     const auto* entry = ChooseIndex(release, dir, index.compression);
     if (!entry && required)
       return base::Result<void>(
@@ -254,6 +306,7 @@ base::Result<std::vector<PackagesIndex>> Fetcher::PlanIndexes(const Release& rel
       index.path = entry->first;
       index.url = Display(index.path);
       index.sha256 = entry->second.sha256;
+      index.size = entry->second.size;
       out.push_back(std::move(index));
     }
     return base::Result<void>();
@@ -282,12 +335,12 @@ base::Result<std::vector<PackagesIndex>> Fetcher::PlanIndexes(const Release& rel
 }
 
 base::Result<void> Fetcher::FetchIndex(const Release& release, PackagesIndex& index) {
-  uint64_t size = release.sha256.at(index.path).size;
-  base::Result<bool> cached = ReadCachedIndex(index, size);
+  uint64_t size = index.size;
+  base::Result<bool> cached = ReadCachedIndex(index);
   if (!cached) return base::Fail(cached.error());
   if (*cached) return {};
   if (options_.offline) return base::Fail("offline: '{}' is not in the cache", Display(index.path));
-  base::Result<std::string> bytes = DownloadIndex(release, index, size);
+  base::Result<std::string> bytes = DownloadIndex(release, index);
   if (!bytes) return base::Fail(bytes.error());
   if (bytes->size() != size)
     return base::Fail("'{}': size mismatch (Release says {}, got {})", Display(index.path), size,
@@ -304,22 +357,22 @@ base::Result<void> Fetcher::FetchIndex(const Release& release, PackagesIndex& in
 
 // Fills `index.bytes` from the cache when a file with the right content is
 // there; a damaged cache entry is ignored (and later overwritten).
-base::Result<bool> Fetcher::ReadCachedIndex(PackagesIndex& index, uint64_t size) {
+base::Result<bool> Fetcher::ReadCachedIndex(PackagesIndex& index) {
   if (cache_root_.empty()) return false;
   std::string path = base::JoinPath(cache_root_, "by-hash/" + index.sha256);
   if (!base::PathExists(path)) return false;
   base::Result<std::string> bytes = base::ReadFile(path);
   if (!bytes) return base::Fail(bytes.error());
-  if (bytes->size() != size || base::Sha256Hex(*bytes) != index.sha256) return false;
+  if (bytes->size() != index.size || base::Sha256Hex(*bytes) != index.sha256) return false;
   index.bytes = std::move(*bytes);
   return true;
 }
 
-base::Result<std::string> Fetcher::DownloadIndex(const Release& release, const PackagesIndex& index,
-                                                 uint64_t size) {
+base::Result<std::string> Fetcher::DownloadIndex(const Release& release,
+                                                 const PackagesIndex& index) {
   // Read little past the promised size (the Release is the authority), but
   // enough that a short index never truncates an error page.
-  uint64_t limit = std::max<uint64_t>(size, 64 << 10);
+  uint64_t limit = std::max<uint64_t>(index.size, 64 << 10);
   if (release.acquire_by_hash) {
     std::string dir = base::DirName(index.path);
     std::string by_hash = Display((dir == "." ? "" : dir + "/") + "by-hash/SHA256/" + index.sha256);
@@ -336,7 +389,21 @@ base::Result<std::string> Fetcher::DownloadIndex(const Release& release, const P
 
 base::Result<RepositoryIndex> FetchRepository(http::HttpClient& http, const Source& source,
                                               const FetchOptions& options) {
-  return Fetcher(http, source, options).Run();
+  Fetcher fetcher(http, source, options);
+  base::Result<RepositoryIndex> repo = fetcher.FetchRelease();
+  if (!repo) return base::Fail(repo.error());
+  for (PackagesIndex& index : repo->indexes) DISTILL_TRY(fetcher.FetchIndex(repo->release, index));
+  return repo;
+}
+
+base::Result<RepositoryIndex> FetchRelease(http::HttpClient& http, const Source& source,
+                                           const FetchOptions& options) {
+  return Fetcher(http, source, options).FetchRelease();
+}
+
+base::Result<void> FetchIndex(http::HttpClient& http, const RepositoryIndex& repo,
+                              PackagesIndex& index, const FetchOptions& options) {
+  return Fetcher(http, repo.source, options).FetchIndex(repo.release, index);
 }
 
 }  // namespace debian

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
+#include "cache/store.h"
 #include "debian/release.h"
 #include "debian/signature.h"
 #include "debian/sources.h"
@@ -24,6 +26,7 @@ struct PackagesIndex {
   std::string path;          // relative to the Release, e.g. "main/binary-amd64/Packages.xz"
   std::string url;           // where it is published (not the by-hash alias)
   std::string sha256;
+  uint64_t size = 0;  // as the Release promises
   Compression compression = Compression::kXz;
   std::string bytes;  // still compressed; the caller decompresses
 };
@@ -44,10 +47,17 @@ struct FetchOptions {
   // "" disables caching; else verified files are kept under <cache_dir>/indexes/.
   std::string cache_dir;
   bool offline = false;  // use only the cache; never touch the network
-  // Set: verify with these keys instead of loading source.keyring. Loading
-  // Debian's archive keyring costs ~0.2 s (librnp checks every key's
-  // signatures), so callers with several sources share one (not owned).
-  const Keyring* keyring = nullptr;
+  // Set: how to get the keys for source.keyring when a signature must really
+  // be checked; the keys stay the caller's. Loading Debian's archive keyring
+  // costs ~0.2 s (librnp checks every key's signatures), so callers with
+  // several sources share one, and load it only when needed. Unset: the
+  // Fetcher loads source.keyring itself.
+  std::function<base::Result<const Keyring*>(const std::string& source)> load_keyring;
+  // Set: Release signatures verified once are remembered here (entries of
+  // kind "verified-releases", keyed by the hashes of the signed bytes and of
+  // the keyring, see KeyringDigest), and byte-identical files verified with
+  // the same keys are not handed to librnp again. Not owned.
+  const cache::Store* store = nullptr;
 };
 
 // Fetches <uri>/dists/<suite>/InRelease (else Release + Release.gpg when
@@ -63,5 +73,18 @@ struct FetchOptions {
 // the Release does not list, or (offline) what is missing from the cache.
 base::Result<RepositoryIndex> FetchRepository(http::HttpClient& http, const Source& source,
                                               const FetchOptions& options);
+
+// FetchRepository's first half: the Release fetched (online, always),
+// verified, its dates checked, and the indexes to use planned (component,
+// path, url, sha256, size) but not fetched: every `bytes` is empty. Enough
+// to know whether anything derived from the indexes is still current.
+base::Result<RepositoryIndex> FetchRelease(http::HttpClient& http, const Source& source,
+                                           const FetchOptions& options);
+
+// FetchRepository's second half for one index of `repo` (as FetchRelease
+// planned it): fills index.bytes from the cache or the mirror, checked
+// against the Release's size and SHA256, with FetchRepository's errors.
+base::Result<void> FetchIndex(http::HttpClient& http, const RepositoryIndex& repo,
+                              PackagesIndex& index, const FetchOptions& options);
 
 }  // namespace debian

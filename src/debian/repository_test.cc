@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "base/sha256.h"
 #include "debian/test_signing.h"
@@ -292,6 +293,153 @@ TEST(RepositoryTest, CachesForWarmAndOfflineRuns) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(), "'bookworm' Release expired on Sat, 11 Jul 2026 10:16:38 UTC");
   std::filesystem::remove_all(cache);
+}
+
+// Counts how often a verification needed the keyring (that is, librnp).
+struct CountingKeyrings {
+  int loads = 0;
+  std::map<std::string, Keyring> keys;
+  void Attach(FetchOptions& o) {
+    o.load_keyring = [this](const std::string& source) -> base::Result<const Keyring*> {
+      ++loads;
+      base::Result<Keyring> k = Keyring::Load(source);
+      if (!k) return base::Fail(k.error());
+      return &keys.insert_or_assign(source, std::move(*k)).first->second;
+    };
+  }
+};
+
+class VerifiedCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::TempDir() + "repository_verified_" + std::to_string(getpid());
+    std::filesystem::remove_all(dir_);
+    auto s = cache::Store::Open(dir_);
+    ASSERT_TRUE(s) << s.error().message();
+    store_.emplace(std::move(*s));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  FetchOptions Opts() {
+    FetchOptions o = Options(dir_);
+    o.store = &*store_;
+    keyrings_.Attach(o);
+    return o;
+  }
+  size_t Markers() const {
+    std::error_code ec;
+    size_t n = 0;
+    for (std::filesystem::directory_iterator it(dir_ + "/entries/verified-releases", ec), end;
+         !ec && it != end; ++it)
+      ++n;
+    return n;
+  }
+  std::string dir_;
+  std::optional<cache::Store> store_;
+  CountingKeyrings keyrings_;
+};
+
+TEST_F(VerifiedCacheTest, ByteIdenticalReleaseSkipsTheKeyring) {
+  FakeHttp http;
+  Repo repo;
+  repo.Publish(http);
+  auto first = FetchRelease(http, TestSource(), Opts());
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(keyrings_.loads, 1);
+  EXPECT_EQ(Markers(), 1u);
+  // FetchRelease plans the indexes but fetches none of them.
+  EXPECT_EQ(http.requests, (std::vector<std::string>{std::string(kDists) + "/InRelease"}));
+  ASSERT_EQ(first->indexes.size(), 1u);
+  EXPECT_EQ(first->indexes[0].sha256, base::Sha256Hex(repo.packages_xz));
+  EXPECT_EQ(first->indexes[0].size, repo.packages_xz.size());
+  EXPECT_EQ(first->indexes[0].bytes, "");
+  // Again, the same bytes: no keyring, the same Release and plan.
+  auto second = FetchRelease(http, TestSource(), Opts());
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_EQ(keyrings_.loads, 1);
+  EXPECT_EQ(second->release.sha256, first->release.sha256);
+  EXPECT_EQ(second->release.codename, "bookworm");
+  EXPECT_EQ(second->release_sha256, first->release_sha256);
+  EXPECT_EQ(second->indexes[0].sha256, first->indexes[0].sha256);
+  // The second half fetches and checks the index as FetchRepository does.
+  ASSERT_TRUE(FetchIndex(http, *second, second->indexes[0], Opts()));
+  EXPECT_EQ(second->indexes[0].bytes, repo.packages_xz);
+  // Offline reads the cached InRelease; still no keyring.
+  FetchOptions offline = Opts();
+  offline.offline = true;
+  ASSERT_TRUE(FetchRelease(http, TestSource(), offline));
+  EXPECT_EQ(keyrings_.loads, 1);
+}
+
+TEST_F(VerifiedCacheTest, NewBytesOrKeysAreVerifiedAgain) {
+  FakeHttp http;
+  Repo repo;
+  repo.Publish(http);
+  ASSERT_TRUE(FetchRelease(http, TestSource(), Opts()));
+  EXPECT_EQ(keyrings_.loads, 1);
+  // A new Release (other bytes) is checked with librnp.
+  repo.extra_fields += "Version: 12.1\n";
+  repo.Publish(http);
+  ASSERT_TRUE(FetchRelease(http, TestSource(), Opts()));
+  EXPECT_EQ(keyrings_.loads, 2);
+  EXPECT_EQ(Markers(), 2u);
+  // Other keys (a keyring with a second key) are a miss too.
+  Source both = TestSource();
+  both.keyring = Signer().PublicKeyArmored() + Stranger().PublicKeyArmored();
+  ASSERT_TRUE(FetchRelease(http, both, Opts()));
+  EXPECT_EQ(keyrings_.loads, 3);
+  ASSERT_TRUE(FetchRelease(http, both, Opts()));
+  EXPECT_EQ(keyrings_.loads, 3);
+  // Tampered bytes never match a marker and fail the real check.
+  std::string& inrelease = http.files[std::string(kDists) + "/InRelease"];
+  inrelease.replace(inrelease.find("bookworm"), 8, "bookwarm");
+  auto r = FetchRelease(http, TestSource(), Opts());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(),
+            "'" + std::string(kDists) + "/InRelease': no valid signature by a key in 'inline key'");
+  EXPECT_EQ(keyrings_.loads, 4);
+  // A Release by a stranger leaves no marker, so failing stays failing.
+  repo.Publish(http, Stranger());
+  size_t before = Markers();
+  for (int i = 0; i < 2; ++i) EXPECT_FALSE(FetchRelease(http, TestSource(), Opts()));
+  EXPECT_EQ(Markers(), before);
+  EXPECT_EQ(keyrings_.loads, 6);
+}
+
+TEST_F(VerifiedCacheTest, DatesAreCheckedOnEveryRun) {
+  FakeHttp http;
+  Repo repo;
+  repo.extra_fields = "Valid-Until: Sat, 18 Jul 2026 10:16:37 UTC\n";
+  repo.Publish(http);
+  ASSERT_TRUE(FetchRelease(http, TestSource(), Opts()));
+  EXPECT_EQ(Markers(), 1u);
+  FetchOptions later = Opts();
+  later.now = kNow + 8 * 86400;
+  auto r = FetchRelease(http, TestSource(), later);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "'bookworm' Release expired on Sat, 18 Jul 2026 10:16:37 UTC");
+  EXPECT_EQ(keyrings_.loads, 1);  // the marker hit; the date check still ran
+  // A Release dated in the future is refused the same way.
+  FetchOptions earlier = Opts();
+  earlier.now = kNow - 3600;
+  EXPECT_FALSE(FetchRelease(http, TestSource(), earlier));
+}
+
+TEST_F(VerifiedCacheTest, DetachedSignaturesAreRememberedToo) {
+  FakeHttp http;
+  Repo repo;
+  repo.Publish(http);
+  http.files.erase(std::string(kDists) + "/InRelease");
+  http.files[std::string(kDists) + "/Release"] = repo.release_text();
+  http.files[std::string(kDists) + "/Release.gpg"] = Signer().DetachSign(repo.release_text());
+  ASSERT_TRUE(FetchRelease(http, TestSource(), Opts()));
+  auto again = FetchRelease(http, TestSource(), Opts());
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(keyrings_.loads, 1);
+  EXPECT_EQ(again->release_url, std::string(kDists) + "/Release");
+  // The same Release with a stranger's signature is another key: checked, refused.
+  http.files[std::string(kDists) + "/Release.gpg"] = Stranger().DetachSign(repo.release_text());
+  EXPECT_FALSE(FetchRelease(http, TestSource(), Opts()));
+  EXPECT_EQ(keyrings_.loads, 2);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "base/file_util.h"
+#include "base/sha256.h"
 #include "base/strings.h"
 
 namespace debian {
@@ -178,14 +179,38 @@ base::Result<Clearsigned> SplitClearsigned(std::string_view in, std::string_view
   return out;
 }
 
+// The forms Keyring::Load accepts: inline armored text, or file paths
+// separated by ',' or whitespace (apt's Signed-By).
+bool IsInlineKey(std::string_view source) {
+  return source.find(kBeginKey) != std::string_view::npos;
+}
+
+// KeyringDigest's two forms: inline text, and a list of files' contents.
+std::string InlineDigest(std::string_view text) {
+  return base::Sha256Hex(fmt::format("inline\n{}", text));
+}
+void AddFileDigest(base::Sha256& all, std::string_view bytes) {
+  all.Update(base::Sha256Hex(bytes) + "\n");
+}
+
+std::vector<std::string> KeyringPaths(std::string_view source) {
+  std::string paths(source);
+  for (char& c : paths)
+    if (c == ',' || c == '\t' || c == '\n') c = ' ';
+  std::vector<std::string> out;
+  for (const std::string& path : base::Split(paths, ' '))
+    if (!path.empty()) out.push_back(path);
+  return out;
+}
+
 }  // namespace
 
 struct Keyring::Impl {
   Ffi ffi;
 };
 
-Keyring::Keyring(std::unique_ptr<Impl> impl, std::string name)
-    : impl_(std::move(impl)), name_(std::move(name)) {}
+Keyring::Keyring(std::unique_ptr<Impl> impl, std::string name, std::string digest)
+    : impl_(std::move(impl)), name_(std::move(name)), digest_(std::move(digest)) {}
 Keyring::Keyring(Keyring&&) noexcept = default;
 Keyring& Keyring::operator=(Keyring&&) noexcept = default;
 Keyring::~Keyring() = default;
@@ -200,26 +225,44 @@ base::Result<Keyring> Keyring::FromBytes(std::string_view bytes, std::string nam
   std::unique_ptr<Impl> impl = NewImpl();
   if (!impl) return base::Fail("'{}': cannot initialize librnp", name);
   DISTILL_TRY(ImportKeys(impl->ffi.get(), bytes, name));
-  return Keyring(std::move(impl), std::move(name));
+  return Keyring(std::move(impl), std::move(name), InlineDigest(bytes));
 }
 
 base::Result<Keyring> Keyring::Load(std::string_view source) {
   source = base::Trim(source);
-  if (source.find(kBeginKey) != std::string_view::npos) return FromBytes(source, "inline key");
+  if (IsInlineKey(source)) return FromBytes(source, "inline key");
   std::unique_ptr<Impl> impl = NewImpl();
   if (!impl) return base::Fail("'{}': cannot initialize librnp", source);
-  std::string paths(source);
-  for (char& c : paths)
-    if (c == ',' || c == '\t' || c == '\n') c = ' ';
-  for (const std::string& path : base::Split(paths, ' ')) {
-    if (path.empty()) continue;
+  base::Sha256 digest;
+  digest.Update("files\n");
+  for (const std::string& path : KeyringPaths(source)) {
     base::Result<std::string> bytes = base::ReadFile(path);
     if (!bytes) return base::Fail(bytes.error().Context("reading keyring"));
     DISTILL_TRY(ImportKeys(impl->ffi.get(), *bytes, path));
+    AddFileDigest(digest, *bytes);
   }
   if (PublicKeyCount(impl->ffi.get()) == 0)
     return base::Fail("'{}': no OpenPGP public keys", source);
-  return Keyring(std::move(impl), std::string(source));
+  return Keyring(std::move(impl), std::string(source), digest.FinishHex());
+}
+
+base::Result<std::string> KeyringDigest(std::string_view source) {
+  source = base::Trim(source);
+  if (IsInlineKey(source)) return InlineDigest(source);
+  base::Sha256 all;
+  all.Update("files\n");
+  for (const std::string& path : KeyringPaths(source)) {
+    base::Result<std::string> bytes = base::ReadFile(path);
+    if (!bytes) return base::Fail(bytes.error().Context("reading keyring"));
+    AddFileDigest(all, *bytes);
+  }
+  return all.FinishHex();
+}
+
+base::Result<std::string> ClearsignedText(std::string_view inrelease, std::string_view name) {
+  base::Result<Clearsigned> parts = SplitClearsigned(inrelease, name);
+  if (!parts) return base::Fail(parts.error());
+  return std::move(parts->text);
 }
 
 base::Result<std::string> VerifyClearsigned(std::string_view inrelease, const Keyring& keyring,

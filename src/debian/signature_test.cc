@@ -126,6 +126,49 @@ TEST(SignatureTest, LoadsKeyringFilesBinaryAndArmored) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SignatureTest, ClearsignedTextSplitsWithoutVerifying) {
+  std::string s = Signer().Clearsign(kText);
+  EXPECT_EQ(ClearsignedText(s), kText);
+  // Same strict parser, same errors; no signature check (that is the point).
+  EXPECT_EQ(ClearsignedText(Stranger().Clearsign(kText)), kText);
+  auto r = ClearsignedText("Origin: Evil\n" + s, "dists/x/InRelease");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "'dists/x/InRelease': not a clearsigned message");
+  r = ClearsignedText(s + "\nOrigin: Evil\n");
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().message().ends_with(": data after the signature"));
+}
+
+TEST(SignatureTest, KeyringDigestIdentifiesTheKeys) {
+  std::string dir = testing::TempDir() + "signature_digest_" + std::to_string(getpid());
+  ASSERT_TRUE(base::MakeDirs(dir));
+  ASSERT_TRUE(base::WriteFileAtomic(dir + "/a.gpg", Signer().PublicKeyBinary()));
+  ASSERT_TRUE(base::WriteFileAtomic(dir + "/b.asc", Stranger().PublicKeyArmored()));
+  auto a = KeyringDigest(dir + "/a.gpg");
+  auto ab = KeyringDigest(dir + "/a.gpg, " + dir + "/b.asc");
+  auto inline_key = KeyringDigest(Signer().PublicKeyArmored());
+  ASSERT_TRUE(a && ab && inline_key);
+  EXPECT_EQ(a->size(), 64u);
+  EXPECT_NE(*a, *ab);
+  EXPECT_NE(*a, *inline_key);
+  // The digest is the keys' (their bytes), not the path's, and Load agrees.
+  ASSERT_TRUE(base::WriteFileAtomic(dir + "/copy.gpg", Signer().PublicKeyBinary()));
+  EXPECT_EQ(KeyringDigest(dir + "/copy.gpg"), *a);
+  EXPECT_EQ(KeyringDigest(" " + dir + "/a.gpg,\t" + dir + "/b.asc\n"), *ab);
+  EXPECT_EQ(Keyring::Load(dir + "/a.gpg")->digest(), *a);
+  EXPECT_EQ(Keyring::Load(dir + "/a.gpg, " + dir + "/b.asc")->digest(), *ab);
+  EXPECT_EQ(Keyring::Load(Signer().PublicKeyArmored())->digest(), *inline_key);
+  // Another key in the same file: another digest.
+  ASSERT_TRUE(base::WriteFileAtomic(dir + "/copy.gpg", Stranger().PublicKeyBinary()));
+  EXPECT_NE(KeyringDigest(dir + "/copy.gpg"), *a);
+  auto missing = KeyringDigest(dir + "/nope.gpg");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(),
+            "reading keyring: '" + dir + "/nope.gpg': no such file or directory");
+  EXPECT_EQ(missing.error().message(), Keyring::Load(dir + "/nope.gpg").error().message());
+  std::filesystem::remove_all(dir);
+}
+
 // The host's real Debian InRelease files against the archive keyring, when
 // this machine has them (apt update has run).
 TEST(SignatureTest, VerifiesHostInRelease) {

@@ -12,9 +12,10 @@
 // outcome depends on the options and on the packages below: the merged-/usr
 // rewrite (formats.md F2: bin/ sbin/ lib*/ → usr/…, hardlink targets too,
 // the top-level alias directories dropped so they never replace base-files'
-// symlinks in a layer, image-spec layer.md), the rule that nothing is written
-// through a symlink (of this package or of one below), the tree, slimming,
-// and the status.d files scanners read (distroless.md 1.4).
+// symlinks in a layer, image-spec layer.md), directories dropped where a
+// package below has a symlink (dpkg keeps the symlink), the rule that nothing
+// is written through a symlink (of this package or of one below), the tree,
+// slimming, and the status.d files scanners read (distroless.md 1.4).
 #include "debian/unpack.h"
 
 #include <stdlib.h>
@@ -69,12 +70,19 @@ std::string BaseName(const std::string& path) {
 }
 
 // The tar reader names its archive ("'data.tar.xz': entry 'x' ..."); for an
-// entry the package is the useful name, so it replaces the member's.
+// entry the package is the useful name, so it replaces the member's. Its
+// other errors are libarchive's words for a stream that ends early or does
+// not decode ("Lzma library error:  No progress is possible"), which a user
+// reads better as what they mean for the member.
 base::Error InDeb(const base::Error& e, const std::string& deb, const std::string& member) {
   std::string prefix = "'" + member + "': ";
-  if (base::StartsWith(e.message(), prefix + "entry '"))
-    return base::Error("'{}': {}", deb, e.message().substr(prefix.size()));
-  return e.Context("'{}'", deb);
+  if (!base::StartsWith(e.message(), prefix)) return e.Context("'{}'", deb);
+  std::string rest = e.message().substr(prefix.size());
+  if (base::StartsWith(rest, "entry '")) return base::Error("'{}': {}", deb, rest);
+  std::string words;  // libarchive's text, runs of spaces squeezed
+  for (char c : rest)
+    if (c != ' ' || (!words.empty() && words.back() != ' ')) words += c;
+  return base::Error("'{}': '{}' is truncated or corrupt ({})", deb, member, words);
 }
 
 // A Sink that hashes a file's content while keeping it, in memory while it is
@@ -183,6 +191,9 @@ Result<void> CheckEntry(const TarEntry& e, const std::unordered_map<std::string,
   return {};
 }
 
+Result<void> CheckNoSymlinkParents(const std::vector<RawEntry>& entries, const fs::Tree* below,
+                                   const std::string& deb);
+
 // The first half: reads the .deb and fills the store.
 Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path,
                        const std::string& name) {
@@ -215,6 +226,10 @@ Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path,
     seen[r.entry.path] = r.entry.type == EntryType::kHardlink ? EntryType::kFile : r.entry.type;
     raw.entries.push_back(std::move(r));
   }
+  // Writing through its own symlink is a fault of the .deb alone, so it is
+  // found before the listing is cached; Assemble checks again after the
+  // merged-/usr rewrite and against the packages below.
+  DISTILL_TRY(CheckNoSymlinkParents(raw.entries, nullptr, name));
   return raw;
 }
 
@@ -388,6 +403,20 @@ Result<void> MergeUsr(std::vector<RawEntry>& entries, const std::string& deb) {
   return {};
 }
 
+// Where a package below left a symlink and this one ships a directory, dpkg
+// keeps the symlink (that is how /bin stays a link to usr/bin), so the
+// directory entry is dropped here too rather than replacing the symlink in
+// this layer; anything under it is then written through the symlink, which
+// CheckNoSymlinkParents refuses.
+void KeepSymlinksBelow(std::vector<RawEntry>& entries, const fs::Tree* below) {
+  if (below == nullptr) return;
+  std::erase_if(entries, [below](const RawEntry& r) {
+    if (r.entry.type != EntryType::kDir) return false;
+    const fs::Node* lower = below->Find(r.entry.path);
+    return lower != nullptr && lower->type == fs::NodeType::kSymlink;
+  });
+}
+
 // dpkg follows a symlink to a directory, so a data.tar can place a file
 // anywhere through one: "foo -> /etc" then "foo/passwd". No entry may have a
 // symlink as a parent, whether this package or one below made it.
@@ -482,6 +511,7 @@ Result<UnpackedDeb> Assemble(const cache::Store& store, RawDeb raw, const std::s
   out.conffiles = ParseConffiles(raw.conffiles);
   DISTILL_TRY(FillControlFields(out, deb));
   if (options.merged_usr) DISTILL_TRY(MergeUsr(raw.entries, deb));
+  KeepSymlinksBelow(raw.entries, options.below);
   DISTILL_TRY(CheckNoSymlinkParents(raw.entries, options.below, deb));
   for (const RawEntry& r : raw.entries) {
     if (r.entry.type == EntryType::kFile) out.installed_bytes += r.entry.size;
@@ -500,7 +530,7 @@ Result<UnpackedDeb> Assemble(const cache::Store& store, RawDeb raw, const std::s
 
 Result<UnpackedDeb> UnpackDeb(cache::Store& store, const std::string& deb_path,
                               const std::string& deb_sha256, const UnpackOptions& options) {
-  std::string name = BaseName(deb_path);
+  std::string name = options.name.empty() ? BaseName(deb_path) : options.name;
   if (!cache::IsSha256Hex(deb_sha256)) return Fail("'{}': invalid sha256 '{}'", name, deb_sha256);
   std::optional<RawDeb> raw = LoadRaw(store, deb_sha256);
   bool from_cache = raw.has_value();

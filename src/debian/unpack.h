@@ -24,6 +24,9 @@ struct UnpackOptions {
   // The packages unpacked before this one, merged; an entry written through
   // a symlink there is an error as it is within the package. May be null.
   const fs::Tree* below = nullptr;
+  // How errors name the .deb ("libc6_2.36-9_amd64.deb"); empty: the file
+  // name of the path given, which in the cache is only a digest.
+  std::string name;
 };
 
 struct UnpackedDeb {
@@ -47,11 +50,14 @@ struct UnpackedDeb {
 // it was fetched) is `deb_sha256`. data.tar is read once: each distinct file
 // content becomes one blob in `store`, and the list of entries is kept at
 // <store root>/unpacked/<deb_sha256>.json, so a later call with the same
-// digest reads neither the .deb nor data.tar. Errors name the .deb by its
-// file name and the entry: "'evil_1.0_amd64.deb': entry '../../etc/passwd'
-// escapes the root"; likewise for an entry written through a symlink, a
-// device node outside dev/, a hardlink to anything but an earlier file, a
-// truncated .deb or a data.tar compression dpkg does not know.
+// digest reads neither the .deb nor data.tar. Errors name the .deb
+// (options.name) and the entry: "'evil_1.0_amd64.deb': entry
+// '../../etc/passwd' escapes the root"; likewise for an entry written through
+// a symlink (of this package, or of a package below that it ships only as a
+// directory), a device node outside dev/, a hardlink to anything but an
+// earlier file, a truncated .deb or a data.tar compression dpkg does not
+// know. Nothing is cached for a .deb that cannot be read; blobs stored before
+// the fault are whole.
 base::Result<UnpackedDeb> UnpackDeb(cache::Store& store, const std::string& deb_path,
                                     const std::string& deb_sha256, const UnpackOptions& options);
 

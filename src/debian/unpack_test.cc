@@ -250,12 +250,40 @@ TEST_F(UnpackTest, WritingThroughASymlink) {
   EXPECT_EQ(UnpackError("evil_1.0_amd64.deb", Deb({{"./foo", '2', "/etc"},
                                                    {"./foo/passwd", '0', "root::0:0::/:/bin/sh"}})),
             "'evil_1.0_amd64.deb': entry 'foo/passwd' is written through the symlink 'foo'");
+  EXPECT_FALSE(Cached());  // a fault of the .deb alone: no listing is kept
   fs::Tree below;
   ASSERT_TRUE(below.Add("var/run", fs::Node::Symlink("/run")));
   UnpackOptions options;
   options.below = &below;
   EXPECT_EQ(UnpackError("evil_1.0_amd64.deb", Deb({{"./var/run/x/", '5'}}), options),
             "'evil_1.0_amd64.deb': entry 'var/run/x' is written through the symlink 'var/run'");
+}
+
+// dpkg keeps a symlink of a package below where this one ships a directory,
+// and follows it: the directory entry is dropped and what is under it is
+// written through the symlink.
+TEST_F(UnpackTest, DirectoryOverASymlinkBelow) {
+  fs::Tree below;
+  ASSERT_TRUE(below.Add("link", fs::Node::Symlink("/etc")));
+  UnpackOptions options;
+  options.below = &below;
+  options.status_d = false;
+  EXPECT_EQ(UnpackError("evil_1.0_amd64.deb",
+                        Deb({{"./", '5'}, {"./link/", '5'}, {"./link/evil", '0', "x"}}), options),
+            "'evil_1.0_amd64.deb': entry 'link/evil' is written through the symlink 'link'");
+  base::Result<UnpackedDeb> r =
+      Unpack("dir_1.0_amd64.deb", Deb({{"./", '5'}, {"./link/", '5'}}), options);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->tree.Find("link"), nullptr);
+}
+
+// In the cache a .deb is a file named by its digest; options.name is what
+// errors call it.
+TEST_F(UnpackTest, ErrorsUseTheGivenName) {
+  UnpackOptions options;
+  options.name = "evil_1.0_amd64.deb";
+  EXPECT_EQ(UnpackError("0123abcd", Deb({{"./", '5'}, {"../x", '0', "x"}}), options),
+            "'evil_1.0_amd64.deb': entry '../x' escapes the root");
 }
 
 TEST_F(UnpackTest, DeviceNodeOutsideDev) {

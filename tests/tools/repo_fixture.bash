@@ -21,7 +21,7 @@ _repo_cleanup() {
 }
 trap _repo_cleanup EXIT
 
-# repo_build [--expired] [--stranger] [--version NAME=VERSION]...
+# repo_build [--expired] [--stranger] [--bad] [--version NAME=VERSION]...
 repo_build() { python3 "$TOOLS/testrepo.py" build "$R" "$@"; }
 
 # Starts the server; sets PORT and MIRROR.
@@ -71,4 +71,33 @@ expect_nothing_written() {
   local n
   n=$({ find "$CACHE/blobs" -type f 2>/dev/null || true; } | wc -l)
   [ "$n" = 0 ] || fail "$n blobs were written to the cache"
+}
+
+# distill_build_oci OUT: builds the spec into oci:OUT:latest.
+distill_build_oci() { "$DISTILL" build -f "$APP/distill.yaml" --progress=none -o "oci:$1:latest"; }
+
+# expect_bad_deb_refused PACKAGE PATTERN [checked-late]: building a spec
+# with PACKAGE (from `repo_build --bad`) fails with one stderr line matching
+# PATTERN and the image is not written. The cache is left whole: no temp
+# file, no layer of PACKAGE, every blob's sha256 is its name, and no unpacked
+# listing of the .deb, except with `checked-late` (a fault that depends on
+# the packages below is found after data.tar was read and listed; the
+# listing is then complete and the check runs on every build).
+expect_bad_deb_refused() {
+  local pkg=$1 pattern=$2 late=${3:-} deb sha f
+  write_spec "$pkg"
+  expect_error "$pattern" distill_build_oci "$WORK/image"
+  [ ! -e "$WORK/image" ] || { ls -la "$WORK/image" >&2; fail "$pkg: the output '$WORK/image' was written"; }
+  deb=$(ls "$R/repo/pool/main/${pkg}"_*.deb)
+  sha=$(sha256sum "$deb" | cut -d' ' -f1)
+  [ -n "$late" ] || [ ! -e "$CACHE/unpacked/$sha.json" ] || fail "$pkg: the cache has an unpacked listing of it"
+  [ -z "$late" ] || [ ! -e "$CACHE/unpacked/$sha.json" ] || python3 -m json.tool "$CACHE/unpacked/$sha.json" >/dev/null ||
+    fail "$pkg: its unpacked listing is not whole"
+  ! grep -qs "\"distill package $pkg " "$CACHE"/layers/*.json || fail "$pkg: a layer of it was cached"
+  [ -z "$(find "$CACHE/tmp" -type f 2>/dev/null)" ] || fail "$pkg: temp files left: $(find "$CACHE/tmp" -type f)"
+  for f in $(find "$CACHE/blobs" -type f 2>/dev/null); do
+    [ "$(sha256sum "$f" | cut -d' ' -f1)" = "${f##*/}" ] || fail "$pkg: blob '$f' does not match its name"
+  done
+  # A second build meets the same fault (nothing cached hides it).
+  expect_error "$pattern" distill_build_oci "$WORK/image"
 }

@@ -4,20 +4,30 @@
     testrepo.py keys DIR              # DIR/gnupg: an archive key and a stranger key;
                                       # DIR/keyring.gpg: the archive key's public part
     testrepo.py build DIR [options]   # DIR/repo: pool/, dists/stable/ (InRelease)
+    testrepo.py build DIR --bad       # ... plus the malformed .debs of BAD_PACKAGES
 
 Packages are real .debs made with dpkg-deb; the Packages index is written as
 Packages, Packages.xz and Packages.gz, the Release lists all three with their
 SHA256 and says Acquire-By-Hash (by-hash copies are made), and InRelease is
 clearsigned with gpg using a key generated at test time (no passphrase).
+
+With --bad the repository also publishes .debs that dpkg-deb would never
+build, written here byte by byte (ar, tar, compression): an entry escaping the
+root, an absolute entry, entries written through a symlink, truncated
+archives and a data.tar compression dpkg does not know. Their Packages
+stanzas carry their true SHA256 and size, so the fault is in the archive
+itself and only unpacking can catch it (tests/e2e/deb_bad_*.sh).
 """
 import argparse
 import gzip
 import hashlib
+import io
 import lzma
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -32,6 +42,35 @@ PACKAGES = [
     ("old-provider", "1.0", "Provides: virt-thing\n"),
     ("broken", "1.0", "Depends: libfoo1 (>= 5)\n"),
 ]
+
+
+# name → (data.tar member name, entries, how the .deb is damaged, extra
+# control fields). An entry is (path, kind, payload): kind "dir", "file"
+# (payload: bytes) or "symlink" (payload: target). Damage "cut" ends the file
+# in the middle of data.tar (the ar header promises more); "short" cuts the
+# compressed data.tar itself and writes an ar header that matches, so only
+# the decompressor can tell.
+NOISE = bytes(hashlib.sha256(str(i).encode()).digest()[j % 32] for i in range(2048) for j in range(32))
+BAD_PACKAGES = {
+    "evil-escape": ("data.tar.xz", [("./", "dir", None), ("./usr/", "dir", None),
+                                    ("../../etc/evil", "file", b"owned\n")], None, ""),
+    "evil-absolute": ("data.tar.xz", [("./", "dir", None), ("/etc/evil", "file", b"owned\n")], None, ""),
+    "evil-symlink": ("data.tar.xz", [("./", "dir", None), ("./link", "symlink", "/etc"),
+                                     ("./link/evil", "file", b"owned\n")], None, ""),
+    # A symlink from the package below: evil-link's layer comes first.
+    "evil-link": ("data.tar.xz", [("./", "dir", None), ("./link", "symlink", "/etc")], None, ""),
+    "evil-through": ("data.tar.xz", [("./", "dir", None), ("./link/", "dir", None),
+                                     ("./link/evil", "file", b"owned\n")], None,
+                     "Depends: evil-link\n"),
+    "evil-truncated": ("data.tar.xz", [("./", "dir", None), ("./usr/", "dir", None),
+                                       ("./usr/first", "file", b"first\n"),
+                                       ("./usr/noise", "file", NOISE)], "cut", ""),
+    "evil-short": ("data.tar.xz", [("./", "dir", None), ("./usr/", "dir", None),
+                                   ("./usr/first", "file", b"first\n"),
+                                   ("./usr/noise", "file", NOISE)], "short", ""),
+    "evil-lz4": ("data.tar.lz4", [("./", "dir", None), ("./usr/", "dir", None),
+                                  ("./usr/file", "file", b"data\n")], None, ""),
+}
 
 
 def run(*cmd, **kw):
@@ -72,6 +111,62 @@ def make_deb(pool, name, version, fields):
         return out
 
 
+def tar_bytes(entries):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
+        for path, kind, payload in entries:
+            info = tarfile.TarInfo(path)
+            info.mtime, info.uname, info.gname = 1700000000, "root", "root"
+            if kind == "dir":
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                t.addfile(info)
+            elif kind == "symlink":
+                info.type, info.linkname, info.mode = tarfile.SYMTYPE, payload, 0o777
+                t.addfile(info)
+            else:
+                info.size, info.mode = len(payload), 0o644
+                t.addfile(info, io.BytesIO(payload))
+    return buf.getvalue()
+
+
+def compress(member, data):
+    if member.endswith(".xz"):
+        return lzma.compress(data, format=lzma.FORMAT_XZ)
+    if member.endswith(".lz4"):
+        return subprocess.run(["lz4", "-q", "-c"], input=data, stdout=subprocess.PIPE,
+                              check=True).stdout
+    raise ValueError(member)
+
+
+def ar_bytes(members):
+    out = b"!<arch>\n"
+    for name, data, size in members:
+        out += f"{name:<16}{0:<12}{0:<6}{0:<6}{'100644':<8}{size:<10}`\n".encode() + data
+        if size % 2:
+            out += b"\n"
+    return out
+
+
+def make_bad_deb(pool, name, version, member, entries, damage, fields):
+    control = (f"Package: {name}\nVersion: {version}\nArchitecture: amd64\n"
+               f"Maintainer: Test <test@test.invalid>\n{fields}"
+               f"Description: malformed test package {name}\n").encode()
+    control_tar = lzma.compress(tar_bytes([("./", "dir", None), ("./control", "file", control)]),
+                                format=lzma.FORMAT_XZ)
+    data = compress(member, tar_bytes(entries))
+    if damage == "short":
+        data = data[:len(data) // 2]
+    members = [("debian-binary", b"2.0\n", 4), ("control.tar.xz", control_tar, len(control_tar)),
+               (member, data, len(data))]
+    deb = ar_bytes(members)
+    if damage == "cut":
+        deb = deb[:len(deb) - len(data) // 2]
+    out = os.path.join(pool, f"{name}_{version}_amd64.deb")
+    with open(out, "wb") as f:
+        f.write(deb)
+    return out
+
+
 def stanza(repo, deb, name, version, fields):
     data = open(deb, "rb").read()
     rel = os.path.relpath(deb, repo)
@@ -94,6 +189,9 @@ def build(d, args):
     for name, version, fields in PACKAGES:
         version = overrides.get(name, version)
         text += stanza(repo, make_deb(pool, name, version, fields), name, version, fields) + "\n"
+    for name, (member, entries, damage, fields) in BAD_PACKAGES.items() if args.bad else []:
+        deb = make_bad_deb(pool, name, "1.0", member, entries, damage, fields)
+        text += stanza(repo, deb, name, "1.0", fields) + "\n"
     dists = os.path.join(repo, "dists/stable")
     bindir = os.path.join(dists, "main/binary-amd64")
     os.makedirs(os.path.join(bindir, "by-hash/SHA256"))
@@ -129,6 +227,7 @@ def main():
     p.add_argument("dir")
     p.add_argument("--expired", action="store_true", help="Valid-Until in the past")
     p.add_argument("--stranger", action="store_true", help="sign with a key not in keyring.gpg")
+    p.add_argument("--bad", action="store_true", help="also publish BAD_PACKAGES")
     p.add_argument("--version", action="append", default=[], metavar="NAME=VERSION")
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)

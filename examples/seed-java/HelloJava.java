@@ -1,0 +1,7 @@
+package examples;
+
+public class HelloJava {
+  public static void main(String[] args) {
+    System.out.println("Hello world");
+  }
+}

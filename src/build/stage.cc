@@ -1,0 +1,600 @@
+// The stages pass (docs/stages.md). For each stage, in spec order:
+//
+//   root     the base: for a Debian stage, the Essential set plus the
+//            stage's packages and their Depends/Pre-Depends closure,
+//            installed as mmdebstrap does — the Essential packages'
+//            data.tar unpacked on the host (through stage_rootfs's in-root
+//            writer), then inside the OCI runtime the root's own dpkg runs
+//            `dpkg --install --force-depends` on the Essential .debs and then
+//            on the rest, so every maintainer script really runs. The
+//            configured root is cached by the package set alone
+//            (PackageRootKey), so a changed source file never reinstalls.
+//   key      sha256 over the base's key, the files (contents and metadata),
+//            workdir, env, user, commands, network and kStageFormatVersion
+//   cached?  <cache>/stages/run-<key>/rootfs exists: done
+//   run      copy the base root into <cache>/tmp/, write the files in, run
+//            each command in the runtime, then rename the directory into
+//            <cache>/stages/ — rename(2) makes the result appear whole or
+//            not at all, and a failed command leaves nothing behind.
+//
+// Stages run on the host's architecture (the runtime runs host binaries);
+// their results feed every platform of the image, as a Dockerfile stage
+// with FROM --platform=$BUILDPLATFORM does.
+#include "build/stage.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+#include "base/file_util.h"
+#include "base/sha256.h"
+#include "base/strings.h"
+#include "build/context_files.h"
+#include "build/stage_rootfs.h"
+#include "build/stage_runtime.h"
+#include "oci/descriptor.h"
+
+namespace build {
+
+namespace {
+
+constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr char kDebMount[] = "/var/cache/distill-debs";
+constexpr size_t kTailLines = 30;
+
+bool IsDebianBase(const std::string& base) { return base.empty() || base == "debian"; }
+
+// The directories merged /usr makes symlinks, per architecture (as
+// mmdebstrap's merged-usr hook and the usrmerge package make them).
+std::vector<std::string> MergedUsrDirs(const std::string& arch) {
+  std::vector<std::string> dirs = {"bin", "sbin", "lib"};
+  if (arch == "amd64") dirs.insert(dirs.end(), {"lib32", "lib64", "libx32"});
+  if (arch == "i386") dirs.insert(dirs.end(), {"lib64", "libx32"});
+  if (arch == "ppc64el" || arch == "mips64el") dirs.push_back("lib64");
+  if (arch == "s390x") dirs.push_back("lib32");
+  return dirs;
+}
+
+// A directory under <cache>/tmp/ that is removed when this goes out of
+// scope, unless Release()d (renamed into the cache).
+class WorkDir {
+ public:
+  static base::Result<WorkDir> Create(BuildContext& ctx, const std::string& what) {
+    std::string tmp = ctx.CacheRoot() + "/tmp";
+    DISTILL_TRY(base::MakeDirs(tmp));
+    std::random_device rd;
+    std::string dir = fmt::format("{}/stage-{}-{}-{:08x}", tmp, what, getpid(), rd());
+    if (mkdir(dir.c_str(), 0700) != 0)
+      return base::Fail("creating '{}': {}", dir, base::ErrnoText());
+    return WorkDir(dir);
+  }
+  WorkDir(WorkDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  WorkDir& operator=(WorkDir&&) = delete;
+  ~WorkDir() {
+    if (!path_.empty()) (void)RemoveRoot(path_);
+  }
+  const std::string& path() const { return path_; }
+  // Moves the directory to `dest` (in the cache). Another build may have
+  // put the same result there first: theirs is as good as ours.
+  base::Result<void> CommitTo(const std::string& dest) {
+    DISTILL_TRY(base::MakeDirs(base::DirName(dest)));
+    if (rename(path_.c_str(), dest.c_str()) == 0) {
+      path_.clear();
+      return {};
+    }
+    if ((errno == ENOTEMPTY || errno == EEXIST) && base::IsDirectory(dest)) return {};
+    return base::Fail("renaming '{}' to '{}': {}", path_, dest, base::ErrnoText());
+  }
+
+ private:
+  explicit WorkDir(std::string p) : path_(std::move(p)) {}
+  std::string path_;
+};
+
+// Removes stage directories in <cache>/tmp/ that a killed build left
+// behind (older than a day: no stage runs that long).
+void CleanStaleWorkDirs(const std::string& cache_root) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(cache_root + "/tmp", ec);
+  if (ec) return;
+  time_t cutoff = time(nullptr) - 24 * 3600;
+  for (const std::filesystem::directory_entry& e : it) {
+    std::string name = e.path().filename().string();
+    struct stat st;
+    if (!name.starts_with("stage-") || lstat(e.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_mtime >= cutoff)
+      continue;
+    (void)RemoveRoot(e.path().string());
+  }
+}
+
+std::string CommandText(const RunSpec& r) {
+  std::string text = r.argv.empty() ? r.shell : fmt::format("{}", fmt::join(r.argv, " "));
+  if (text.size() > 72) text = text.substr(0, 69) + "...";
+  return text;
+}
+
+// The last lines of a command's output, kept for error messages.
+class Tail {
+ public:
+  void Add(std::string_view line) {
+    lines_.emplace_back(line);
+    if (lines_.size() > kTailLines) lines_.pop_front();
+  }
+  std::string Text() const { return fmt::format("{}", fmt::join(lines_, "\n")); }
+
+ private:
+  std::deque<std::string> lines_;
+};
+
+// One stage being made.
+class StageRunner {
+ public:
+  StageRunner(BuildContext& ctx, const Spec& spec, const StageSpec& stage, std::string arch)
+      : ctx_(ctx), spec_(spec), stage_(stage), arch_(std::move(arch)) {}
+
+  base::Result<void> Run();
+
+ private:
+  base::Result<void> Base();
+  base::Result<void> PackageRoot();
+  base::Result<void> InstallPackages(WorkDir& work, const PackageSet& essential,
+                                     const PackageSet& all);
+  base::Result<void> Dpkg(WorkDir& work, const std::string& what,
+                          const std::vector<const ResolvedPackage*>& debs);
+  base::Result<void> Files();
+  base::Result<void> Execute(const std::string& dest, const std::string& key);
+  base::Result<std::pair<uint32_t, uint32_t>> User();
+  base::Result<int> Container(const std::string& work, ContainerSpec spec, const std::string& label,
+                              Tail& tail);
+  base::Result<std::string> Runtime();
+
+  BuildContext& ctx_;
+  const Spec& spec_;
+  const StageSpec& stage_;
+  std::string arch_;
+  std::string base_key_;
+  std::string base_root_;  // "" for scratch
+  fs::Tree files_;
+  fs::Tree accounts_;  // the base root's /etc/passwd and /etc/group, for owner names
+  std::string runtime_;
+};
+
+base::Result<std::string> StageRunner::Runtime() {
+  if (!runtime_.empty()) return runtime_;
+  base::Result<std::string> r = FindRuntime(getenv("DISTILL_RUNTIME"), getenv("PATH"));
+  if (!r) return base::Fail(r.error());
+  // runc and crun run rootless only with a user namespace mapping that
+  // distill does not set up yet.
+  if (geteuid() != 0)
+    return base::Fail("build stages need root: rootless containers are not supported yet");
+  runtime_ = *r;
+  return runtime_;
+}
+
+base::Result<int> StageRunner::Container(const std::string& work, ContainerSpec spec,
+                                         const std::string& label, Tail& tail) {
+  base::Result<std::string> runtime = Runtime();
+  if (!runtime) return base::Fail(runtime.error());
+  std::string bundle = work + "/bundle";
+  DISTILL_TRY(base::MakeDirs(bundle));
+  spec.rootfs = work + "/rootfs";
+  struct rlimit nofile;
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_max != RLIM_INFINITY)
+    spec.nofile = std::min<uint64_t>(spec.nofile, nofile.rlim_max);
+  DISTILL_TRY(base::WriteFileAtomic(bundle + "/config.json", ContainerConfigJson(spec)));
+  std::random_device rd;
+  std::string id = fmt::format("distill-{}-{:08x}{:08x}", getpid(), rd(), rd());
+  return RunContainer(*runtime, bundle, id, [&](std::string_view line) {
+    tail.Add(line);
+    ctx_.reporter().Status(fmt::format("[{}] {}", label, line));
+  });
+}
+
+base::Result<void> StageRunner::Dpkg(WorkDir& work, const std::string& what,
+                                     const std::vector<const ResolvedPackage*>& debs) {
+  if (debs.empty()) return {};
+  // The verified .debs, hardlinked from the cache (same file system) under
+  // their archive names, mounted read-only where dpkg inside can read them.
+  std::string dir = work.path() + "/debs-" + what;
+  DISTILL_TRY(base::MakeDirs(dir));
+  ContainerSpec c;
+  c.args = {"dpkg", "--install", "--force-depends", "--force-unsafe-io"};
+  for (const ResolvedPackage* p : debs) {
+    std::string name = DebName(*p);
+    std::string link = dir + "/" + name;
+    if (::link(p->deb_path.c_str(), link.c_str()) != 0 && errno != EEXIST)
+      DISTILL_TRY(CopyRoot(p->deb_path, link));
+    c.args.push_back(std::string(kDebMount) + "/" + name);
+  }
+  c.env = {std::string("PATH=") + kDefaultPath, "DEBIAN_FRONTEND=noninteractive",
+           "DEBCONF_NONINTERACTIVE_SEEN=true", "LC_ALL=C", "HOME=/root"};
+  c.binds = {{dir, kDebMount, true}};
+  ctx_.reporter().Status(
+      fmt::format("stage '{}': installing {} packages ({})", stage_.name, debs.size(), what));
+  Tail tail;
+  base::Result<int> status =
+      Container(work.path(), c, fmt::format("{} {}", stage_.name, what), tail);
+  if (!status) return base::Fail(status.error());
+  if (*status != 0)
+    return base::Fail(base::Error("installing packages: dpkg exited with status {}", *status)
+                          .WithDetail(tail.Text()));
+  return {};
+}
+
+base::Result<void> StageRunner::InstallPackages(WorkDir& work, const PackageSet& essential,
+                                                const PackageSet& all) {
+  base::Result<RootDir> root = RootDir::Open(work.path() + "/rootfs", true);
+  if (!root) return base::Fail(root.error());
+  if (chmod(root->path().c_str(), 0755) != 0)
+    return base::Fail("'{}': {}", root->path(), base::ErrnoText());
+  // Merged /usr, as debootstrap and mmdebstrap make bookworm and later roots.
+  for (const std::string& d : MergedUsrDirs(arch_)) {
+    DISTILL_TRY(root->MakeDirs("usr/" + d));
+    archive::TarEntry link{
+        .path = d, .type = archive::EntryType::kSymlink, .mode = 0777, .link = "usr/" + d};
+    DISTILL_TRY(root->Put(link, nullptr));
+  }
+  // extract: the Essential set's files, so that dpkg, a shell and the
+  // tools maintainer scripts call exist before dpkg runs.
+  std::set<std::string> essential_names;
+  ctx_.reporter().Status(fmt::format("stage '{}': unpacking {} essential packages", stage_.name,
+                                     essential.packages.size()));
+  for (const ResolvedPackage& p : essential.packages) {
+    essential_names.insert(p.name);
+    DISTILL_TRY(ExtractDeb(p.deb_path, DebName(p), *root));
+  }
+  // The empty dpkg database dpkg expects (dpkg's own postinst creates the
+  // rest), and no service starts (policy-rc.d, invoke-rc.d(8)).
+  for (const char* d : {"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers",
+                        "var/lib/dpkg/alternatives", "usr/sbin", "etc"})
+    DISTILL_TRY(root->MakeDirs(d));
+  DISTILL_TRY(root->WriteFile("var/lib/dpkg/status", ""));
+  DISTILL_TRY(root->WriteFile("var/lib/dpkg/available", ""));
+  DISTILL_TRY(root->WriteFile("usr/sbin/policy-rc.d", "#!/bin/sh\nexit 101\n", 0755));
+  // install: the root's dpkg installs the Essential set over the unpacked
+  // files, then everything else; --force-depends as mmdebstrap passes it,
+  // since dpkg alone does not order Pre-Depends across a batch.
+  std::vector<const ResolvedPackage*> first, rest;
+  for (const ResolvedPackage& p : all.packages)
+    (essential_names.contains(p.name) ? first : rest).push_back(&p);
+  DISTILL_TRY(Dpkg(work, "essential", first));
+  DISTILL_TRY(Dpkg(work, "packages", rest));
+  DISTILL_TRY(root->Remove("usr/sbin/policy-rc.d"));
+  DISTILL_TRY(root->Remove(std::string(kDebMount).substr(1)));
+  // Verify: every package is fully installed, as `dpkg -s` would say.
+  base::Result<std::map<std::string, std::string>> status = DpkgStatus(*root);
+  if (!status) return base::Fail(status.error());
+  std::vector<std::string> bad;
+  for (const ResolvedPackage& p : all.packages) {
+    auto it = status->find(p.name);
+    if (it == status->end() || it->second != "install ok installed")
+      bad.push_back(fmt::format("'{}' ({})", p.name,
+                                it == status->end() ? "not in the dpkg status" : it->second));
+  }
+  if (!bad.empty())
+    return base::Fail("installing packages: dpkg left {} not installed: {}", bad.size(),
+                      fmt::join(bad, ", "));
+  return {};
+}
+
+base::Result<void> StageRunner::PackageRoot() {
+  Spec eff = spec_;
+  eff.ignore_depends.clear();
+  base::Result<std::vector<std::string>> names = EssentialPackages(ctx_, eff, arch_);
+  if (!names) return base::Fail(names.error());
+  // The root is merged-/usr already, which usr-is-merged declares; asked
+  // for first, it satisfies init-system-helpers' "usrmerge | usr-is-merged"
+  // as mmdebstrap arranges, instead of usrmerge and all of perl. Suites
+  // before bookworm have no such package.
+  std::vector<std::string> with_marker = *names;
+  with_marker.insert(with_marker.begin(), "usr-is-merged");
+  base::Result<std::shared_ptr<const PackageSet>> essential =
+      ResolvePackages(ctx_, eff, with_marker, arch_);
+  if (!essential && essential.error().message().find("'usr-is-merged'") != std::string::npos)
+    essential = ResolvePackages(ctx_, eff, *names, arch_);
+  else if (essential)
+    names = with_marker;
+  if (!essential) return base::Fail(essential.error());
+  std::vector<std::string> requests = *names;
+  for (const std::string& p : stage_.packages)
+    if (std::find(requests.begin(), requests.end(), p) == requests.end()) requests.push_back(p);
+  base::Result<std::shared_ptr<const PackageSet>> all = ResolvePackages(ctx_, eff, requests, arch_);
+  if (!all) return base::Fail(all.error());
+  base_key_ = PackageRootKey(arch_, (*all)->packages);
+  std::string dest = ctx_.CacheRoot() + "/stages/root-" + base_key_;
+  base_root_ = dest + "/rootfs";
+  if (base::IsDirectory(base_root_)) return {};
+  DISTILL_TRY(Runtime());  // before unpacking anything
+  base::Result<WorkDir> work = WorkDir::Create(ctx_, "root");
+  if (!work) return base::Fail(work.error());
+  DISTILL_TRY(InstallPackages(*work, **essential, **all));
+  (void)RemoveRoot(work->path() + "/bundle");
+  for (const char* d : {"/debs-essential", "/debs-packages"}) (void)RemoveRoot(work->path() + d);
+  nlohmann::json meta = {{"kind", "package-root"}, {"architecture", arch_}, {"key", base_key_}};
+  for (const ResolvedPackage& p : (*all)->packages)
+    meta["packages"].push_back(p.name + " " + p.version);
+  DISTILL_TRY(base::WriteFileAtomic(work->path() + "/stage.json", meta.dump(2) + "\n"));
+  return work->CommitTo(dest);
+}
+
+base::Result<void> StageRunner::Base() {
+  if (IsDebianBase(stage_.base)) return PackageRoot();
+  if (stage_.base == "scratch") {
+    base_key_ = "scratch";
+    return {};
+  }
+  // An earlier stage (CheckStages made sure it is one).
+  auto it = ctx_.stage_roots().find(StageRef(spec_.path, stage_.base));
+  if (it == ctx_.stage_roots().end())
+    return base::Fail(
+        SpecError(spec_, stage_.base_mark, fmt::format("no build stage named '{}'", stage_.base)));
+  base_root_ = it->second;
+  base::Result<std::string> meta = base::ReadFile(base::DirName(base_root_) + "/stage.json");
+  if (!meta) return base::Fail(meta.error());
+  nlohmann::json j = nlohmann::json::parse(*meta, nullptr, false);
+  base_key_ = j.is_object() ? j.value("key", "") : "";
+  if (base_key_.empty()) return base::Fail("'{}': malformed stage record", base_root_);
+  return {};
+}
+
+base::Result<void> StageRunner::Files() {
+  if (!base_root_.empty()) {
+    base::Result<RootDir> root = RootDir::Open(base_root_, false);
+    if (!root) return base::Fail(root.error());
+    for (const char* f : {"etc/passwd", "etc/group"}) {
+      base::Result<std::string> text = root->ReadFile(f);
+      if (!text) return base::Fail(text.error());
+      if (!text->empty())
+        DISTILL_TRY(accounts_.Add(f, fs::Node::File(fs::Content::Inline(*text), text->size())));
+    }
+  }
+  std::string context =
+      ctx_.options().context_dir.empty() ? base::DirName(spec_.path) : ctx_.options().context_dir;
+  for (const FileSpec& f : stage_.files) {
+    if (f.from.empty()) {
+      DISTILL_TRY(AddContextFiles(spec_, f, context, files_, accounts_));
+      continue;
+    }
+    base::Result<StageSource> src = StageFileSource(ctx_, spec_, f);
+    if (!src) return base::Fail(src.error());
+    DISTILL_TRY(AddContextFiles(spec_, src->entry, src->dir, files_, accounts_));
+  }
+  return {};
+}
+
+base::Result<std::pair<uint32_t, uint32_t>> StageRunner::User() {
+  if (stage_.user.empty()) return std::make_pair(0u, 0u);
+  base::Result<std::pair<uint32_t, uint32_t>> owner = ParseOwner(stage_.user, accounts_);
+  if (!owner) return base::Fail(base::Error("'user': {}", owner.error().message()));
+  return owner;
+}
+
+base::Result<void> StageRunner::Execute(const std::string& dest, const std::string& key) {
+  base::Result<std::pair<uint32_t, uint32_t>> user = User();
+  if (!user) return base::Fail(user.error());
+  if (!stage_.run.empty()) DISTILL_TRY(Runtime());  // before copying a whole root
+  base::Result<WorkDir> work = WorkDir::Create(ctx_, stage_.name);
+  if (!work) return base::Fail(work.error());
+  std::string rootfs = work->path() + "/rootfs";
+  if (base_root_.empty()) {
+    if (mkdir(rootfs.c_str(), 0755) != 0)
+      return base::Fail("creating '{}': {}", rootfs, base::ErrnoText());
+  } else {
+    DISTILL_TRY(CopyRoot(base_root_, rootfs));
+  }
+  base::Result<RootDir> root = RootDir::Open(rootfs, false);
+  if (!root) return base::Fail(root.error());
+  DISTILL_TRY(root->PutTree(files_));
+  std::string workdir = stage_.workdir.empty() ? "/" : stage_.workdir;
+  base::Result<std::string> wd = fs::NormalizePath(workdir);
+  if (!wd) return base::Fail(wd.error());
+  DISTILL_TRY(root->MakeDirs(*wd));
+  ContainerSpec c;
+  c.cwd = workdir;
+  c.uid = user->first;
+  c.gid = user->second;
+  c.network = stage_.network;
+  c.env = {std::string("PATH=") + kDefaultPath, c.uid == 0 ? "HOME=/root" : "HOME=/"};
+  for (const auto& [k, v] : stage_.env) {
+    auto it = std::find_if(c.env.begin(), c.env.end(),
+                           [&](const std::string& e) { return e.starts_with(k + "="); });
+    (it != c.env.end() ? *it : c.env.emplace_back()) = k + "=" + v;
+  }
+  // The host's resolver configuration, only while commands run with the
+  // host's network; the file is not left in the result.
+  bool had_resolv = root->Exists("etc/resolv.conf");
+  if (stage_.network) c.binds.push_back({"/etc/resolv.conf", "/etc/resolv.conf", true});
+  for (size_t i = 0; i < stage_.run.size(); ++i) {
+    const RunSpec& r = stage_.run[i];
+    c.args = r.argv.empty() ? std::vector<std::string>{"/bin/sh", "-c", r.shell} : r.argv;
+    std::string label = fmt::format("{} {}/{}", stage_.name, i + 1, stage_.run.size());
+    ctx_.reporter().Status(fmt::format("[{}] {}", label, CommandText(r)));
+    Tail tail;
+    base::Result<int> status = Container(work->path(), c, label, tail);
+    if (!status) return base::Fail(status.error());
+    if (*status != 0)
+      return base::Fail(base::Error("command '{}' ({}:{}) exited with status {}", CommandText(r),
+                                    spec_.path, r.mark.line, *status)
+                            .WithDetail(tail.Text()));
+  }
+  if (stage_.network && !had_resolv) DISTILL_TRY(root->Remove("etc/resolv.conf"));
+  (void)RemoveRoot(work->path() + "/bundle");
+  // The record goes in before the rename, so a result never lacks it.
+  nlohmann::json meta = {
+      {"kind", "stage"}, {"stage", stage_.name}, {"key", key}, {"base", base_key_}};
+  DISTILL_TRY(base::WriteFileAtomic(work->path() + "/stage.json", meta.dump(2) + "\n"));
+  return work->CommitTo(dest);
+}
+
+base::Result<void> StageRunner::Run() {
+  DISTILL_TRY(Base());
+  DISTILL_TRY(Files());
+  base::Result<std::string> files_digest = TreeDigest(files_);
+  if (!files_digest) return base::Fail(files_digest.error());
+  StageKeyInputs in{base_key_,   *files_digest, stage_.workdir, stage_.env,
+                    stage_.user, stage_.run,    stage_.network};
+  std::string key = StageKey(in);
+  std::string dest = ctx_.CacheRoot() + "/stages/run-" + key;
+  if (base::IsDirectory(dest + "/rootfs")) {
+    ctx_.reporter().Status(fmt::format("stage '{}': cached", stage_.name));
+  } else {
+    DISTILL_TRY(Execute(dest, key));
+    ctx_.reporter().Status(fmt::format("stage '{}': done", stage_.name));
+  }
+  ctx_.stage_roots()[StageRef(spec_.path, stage_.name)] = dest + "/rootfs";
+  return {};
+}
+
+}  // namespace
+
+std::string StageRef(const std::string& spec_path, const std::string& name) {
+  return spec_path + "\n" + name;
+}
+
+std::string StageKey(const StageKeyInputs& in) {
+  nlohmann::json j = {
+      {"format", kStageFormatVersion}, {"base", in.base_key}, {"files", in.files_digest},
+      {"workdir", in.workdir},         {"user", in.user},     {"network", in.network}};
+  j["env"] = nlohmann::json::array();
+  for (const auto& [k, v] : in.env) j["env"].push_back({k, v});
+  j["run"] = nlohmann::json::array();
+  for (const RunSpec& r : in.run)
+    j["run"].push_back(r.argv.empty() ? nlohmann::json{{"shell", r.shell}}
+                                      : nlohmann::json{{"exec", r.argv}});
+  return base::Sha256Hex("distill-stage\n" + j.dump());
+}
+
+std::string PackageRootKey(const std::string& arch, const std::vector<ResolvedPackage>& packages) {
+  std::string text =
+      fmt::format("distill-stage-root\nformat={}\narch={}\n", kStageFormatVersion, arch);
+  for (const ResolvedPackage& p : packages)
+    text += fmt::format("{} {} {}\n", p.name, p.version, p.sha256);
+  return base::Sha256Hex(text);
+}
+
+base::Result<std::string> TreeDigest(const fs::Tree& tree) {
+  std::string text;
+  for (const auto& [path, n] : tree.entries()) {
+    std::string content;
+    if (n.type == fs::NodeType::kFile) {
+      if (n.content.kind == fs::Content::Kind::kInline) {
+        content = base::Sha256Hex(n.content.bytes ? *n.content.bytes : "");
+      } else {
+        base::Result<std::string> h = base::Sha256FileHex(n.content.path);
+        if (!h) return base::Fail(h.error());
+        content = *h;
+      }
+    }
+    nlohmann::json line = {path,   static_cast<int>(n.type), n.mode, n.uid, n.gid, n.link, n.size,
+                           content};
+    text += line.dump() + "\n";
+  }
+  return base::Sha256Hex(text);
+}
+
+namespace {
+
+// The error for a `from:` or `base:` naming no (earlier) stage.
+base::Error NoStage(const Spec& spec, Mark mark, const std::string& name,
+                    const std::vector<std::string>& known) {
+  std::string what = fmt::format("no build stage named '{}'", name);
+  std::string close = base::ClosestMatch(name, known);
+  if (!close.empty()) what += fmt::format(" (did you mean '{}'?)", close);
+  return SpecError(spec, mark, what);
+}
+
+}  // namespace
+
+base::Result<void> CheckStages(const Spec& spec) {
+  std::vector<std::string> earlier;
+  for (const StageSpec& st : spec.stages) {
+    if (!IsDebianBase(st.base) && st.base != "scratch" &&
+        std::find(earlier.begin(), earlier.end(), st.base) == earlier.end()) {
+      std::vector<std::string> known = earlier;
+      known.insert(known.end(), {"debian", "scratch"});
+      std::string what =
+          fmt::format("stage base '{}' is not 'debian', 'scratch' or an earlier stage", st.base);
+      std::string close = base::ClosestMatch(st.base, known);
+      if (!close.empty()) what += fmt::format(" (did you mean '{}'?)", close);
+      return base::Fail(SpecError(spec, st.base_mark, what));
+    }
+    if (!IsDebianBase(st.base) && !st.packages.empty())
+      return base::Fail(SpecError(
+          spec, st.base_mark,
+          fmt::format("stage '{}' installs packages, which needs base 'debian' (list them in "
+                      "the stage it is based on)",
+                      st.name)));
+    for (const FileSpec& f : st.files)
+      if (!f.from.empty() && std::find(earlier.begin(), earlier.end(), f.from) == earlier.end())
+        return base::Fail(NoStage(spec, f.mark, f.from, earlier));
+    earlier.push_back(st.name);
+  }
+  for (const FileSpec& f : spec.files)
+    if (!f.from.empty() && std::find(earlier.begin(), earlier.end(), f.from) == earlier.end())
+      return base::Fail(NoStage(spec, f.mark, f.from, earlier));
+  return {};
+}
+
+base::Result<void> RunStages(BuildContext& ctx, const Chain& chain) {
+  bool any = false;
+  for (const Spec& s : chain.specs) any = any || !s.stages.empty();
+  if (!any) return {};
+  CleanStaleWorkDirs(ctx.CacheRoot());
+  base::Result<std::string> arch = oci::DebianArchFromPlatform(oci::HostPlatform());
+  if (!arch) return base::Fail(arch.error());
+  for (const Spec& spec : chain.specs) {
+    DISTILL_TRY(CheckStages(spec));
+    for (const StageSpec& stage : spec.stages) {
+      base::Result<void> r = StageRunner(ctx, spec, stage, *arch).Run();
+      // Spec errors carry their own position; the rest gain the stage's name.
+      if (!r)
+        return base::Fail(r.error().message().starts_with(spec.path + ":")
+                              ? r.error()
+                              : r.error().Context("stage '{}'", stage.name));
+    }
+  }
+  return {};
+}
+
+base::Result<StageSource> StageFileSource(BuildContext& ctx, const Spec& spec,
+                                          const FileSpec& entry) {
+  auto it = ctx.stage_roots().find(StageRef(spec.path, entry.from));
+  if (it == ctx.stage_roots().end())
+    return base::Fail(
+        SpecError(spec, entry.mark, fmt::format("no build stage named '{}'", entry.from)));
+  base::Result<std::string> norm = fs::NormalizePath("/" + entry.src, false);
+  if (!norm) return base::Fail(SpecError(spec, entry.src_mark, norm.error().message()));
+  base::Result<RootDir> root = RootDir::Open(it->second, false);
+  if (!root) return base::Fail(root.error());
+  // A glob is matched on the host below its directory, which is resolved
+  // here; without one the whole path is (a symlink is followed as COPY does).
+  std::string dir = *norm, leaf;
+  bool glob = norm->find_first_of("*?[") != std::string::npos;
+  if (glob) {
+    dir = fs::ParentPath(*norm);
+    leaf = norm->substr(dir.empty() ? 0 : dir.size() + 1);
+    if (dir.find_first_of("*?[") != std::string::npos)
+      return base::Fail(SpecError(spec, entry.src_mark,
+                                  "a glob in a stage path may only be in its last component"));
+  }
+  base::Result<std::string> real = root->Resolve(dir);
+  if (!real)
+    return base::Fail(SpecError(spec, entry.src_mark,
+                                fmt::format("'/{}' not found in stage '{}'", dir, entry.from)));
+  StageSource out{it->second, entry};
+  out.entry.from.clear();
+  out.entry.src = glob ? (real->empty() ? leaf : *real + "/" + leaf) : *real;
+  if (out.entry.src.empty()) out.entry.src = ".";
+  return out;
+}
+
+}  // namespace build

@@ -1,0 +1,80 @@
+// Build stages (`stages:` in the spec, DESIGN.md; docs/stages.md): a root
+// filesystem made from the Debian Essential set plus the stage's packages,
+// installed by the root's own dpkg with maintainer scripts run; the stage's
+// `files:` copied in; its `run:` commands executed in an OCI runtime. A
+// stage whose inputs are unchanged is not run again: its result comes from
+// the cache. Results feed `files: - from: STAGE` of later stages and of the
+// image.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/error.h"
+#include "build/build.h"
+#include "build/chain.h"
+#include "build/packages.h"
+#include "build/spec.h"
+#include "fs/tree.h"
+
+namespace build {
+
+// Bumped whenever a stage's result could differ for the same inputs
+// (install procedure, runtime configuration): old cache entries are then
+// never used.
+inline constexpr int kStageFormatVersion = 1;
+
+// The key of ctx.stage_roots() for stage `name` of the spec at `spec_path`.
+std::string StageRef(const std::string& spec_path, const std::string& name);
+
+// check: each stage's `base:` is "", "debian", "scratch" or an earlier
+// stage; each `from:` (in stages and in the image's files) names a stage
+// (an earlier one, within stages). Errors are spec errors at the value,
+// with "did you mean" for a near miss:
+//   s.yaml:9:11: no build stage named 'biuld' (did you mean 'build'?)
+base::Result<void> CheckStages(const Spec& spec);
+
+// stages: runs, or takes from the cache, every stage of every spec of
+// `chain`, in order, on the host's architecture, and records each result's
+// root directory in ctx.stage_roots(). Reports "stage 'NAME': cached" or the
+// commands' output (prefixed "[NAME 1/2] ") through ctx.reporter(). Errors:
+//   stage 'build': command 'make' (distill.yaml:12) exited with status 2
+// with the output's last lines as detail; no OCI runtime; not root.
+base::Result<void> RunStages(BuildContext& ctx, const Chain& chain);
+
+// What a stage's result depends on; StageKey hashes it with
+// kStageFormatVersion. `base_key` is the key of the root the stage starts
+// from (a Debian package root's PackageRootKey, or an earlier stage's key).
+struct StageKeyInputs {
+  std::string base_key;
+  std::string files_digest;  // TreeDigest of the stage's files
+  std::string workdir;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string user;
+  std::vector<RunSpec> run;
+  bool network = false;
+};
+std::string StageKey(const StageKeyInputs& in);
+
+// The key of a Debian root holding exactly `packages` (name, version and
+// .deb sha256 each) for `arch`.
+std::string PackageRootKey(const std::string& arch, const std::vector<ResolvedPackage>& packages);
+
+// A digest of everything in `tree` that ends up in a root: paths, types,
+// owners, modes, link targets and file contents (not times, so a fresh
+// checkout of the same sources hits the cache).
+base::Result<std::string> TreeDigest(const fs::Tree& tree);
+
+// A `files:` entry with `from: STAGE`: the stage's result root to copy from
+// and the entry with `src` rewritten relative to it, symlinks resolved
+// inside the root (so they can never reach the host's files). Errors:
+//   s.yaml:12:10: '/src/app' not found in stage 'build'
+struct StageSource {
+  std::string dir;
+  FileSpec entry;
+};
+base::Result<StageSource> StageFileSource(BuildContext& ctx, const Spec& spec,
+                                          const FileSpec& entry);
+
+}  // namespace build
