@@ -73,17 +73,16 @@ TEST(ContentsLookupTest, FindsExactPathsUnderEitherUsrAlias) {
   lookup.AddPath("/bin/sh");
   lookup.AddPath("/usr/bin/python3");
   lookup.AddPath("/opt/none");
-  ASSERT_TRUE(lookup.Write(
-      "bin/sh                          shells/dash\n"
-      "usr/bin/python3                 python/python3-minimal\n"
-      "usr/bin/sh.distrib              shells/dash\n"
-      "usr/share/bin/sh                doc/decoy\n"
-      "lib/x86_64-linux-gnu/libz.so.1  libs/zlib1g\n"));
+  ASSERT_TRUE(
+      lookup.Write("bin/sh                          shells/dash\n"
+                   "usr/bin/python3                 python/python3-minimal\n"
+                   "usr/bin/sh.distrib              shells/dash\n"
+                   "usr/share/bin/sh                doc/decoy\n"
+                   "lib/x86_64-linux-gnu/libz.so.1  libs/zlib1g\n"));
   ASSERT_TRUE(lookup.Close());
   EXPECT_EQ(lookup.PackagesForPath("/usr/bin/sh"), std::vector<std::string>{"dash"});
   EXPECT_EQ(lookup.PackagesForPath("/bin/sh"), std::vector<std::string>{"dash"});
-  EXPECT_EQ(lookup.PackagesForPath("/bin/python3"),
-            std::vector<std::string>{"python3-minimal"});
+  EXPECT_EQ(lookup.PackagesForPath("/bin/python3"), std::vector<std::string>{"python3-minimal"});
   EXPECT_EQ(lookup.PackagesForPath("/opt/none"), std::vector<std::string>{});
   EXPECT_EQ(lookup.PackagesFor("libz.so.1"), std::vector<std::string>{"zlib1g"});
 }

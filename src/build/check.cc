@@ -129,8 +129,7 @@ std::vector<std::string> PackagesToAdd(const analyze::RunCheck& check, const Shi
     if (p.kind != analyze::ProblemKind::kMissingLibrary) continue;
     auto it = shipping.libraries.find(p.missing);
     if (it == shipping.libraries.end() || it->second.empty()) continue;
-    if (std::find(out.begin(), out.end(), it->second[0]) == out.end())
-      out.push_back(it->second[0]);
+    if (std::find(out.begin(), out.end(), it->second[0]) == out.end()) out.push_back(it->second[0]);
   }
   return out;
 }
@@ -150,12 +149,12 @@ base::Error CheckError(const Chain& chain, const analyze::RunCheck& check,
   bool any_package = false;
   if (shipping)
     for (const auto& [name, pkgs] : shipping->libraries) any_package |= !pkgs.empty();
-  detail += fmt::format("\ndistill: error: {} problems stop '{}' from running{}", lines.size(),
-                        check.problems[0].needed_by.empty() ? check.problems[0].missing
-                                                            : check.problems[0].needed_by,
-                        any_package && !chain.specs.back().auto_packages
-                            ? " ('packages: auto' adds the packages named above)"
-                            : "");
+  detail += fmt::format(
+      "\ndistill: error: {} problems stop '{}' from running{}", lines.size(),
+      check.problems[0].needed_by.empty() ? check.problems[0].missing : check.problems[0].needed_by,
+      any_package && !chain.specs.back().auto_packages
+          ? " ('packages: auto' adds the packages named above)"
+          : "");
   return base::Error(first.message()).WithDetail(detail);
 }
 

@@ -55,7 +55,8 @@ std::vector<ContentsFile> ContentsFiles(const debian::RepositoryIndex& repo,
     ContentsFile f{path, dists + "/" + path, "", it->second};
     if (repo.release.acquire_by_hash) {
       std::string dir = base::DirName(path);
-      f.by_hash_url = dists + "/" + (dir == "." ? "" : dir + "/") + "by-hash/SHA256/" + f.hash.sha256;
+      f.by_hash_url =
+          dists + "/" + (dir == "." ? "" : dir + "/") + "by-hash/SHA256/" + f.hash.sha256;
     }
     out.push_back(std::move(f));
   }
@@ -71,7 +72,8 @@ base::Result<std::string> FetchContents(BuildContext& ctx, const ContentsFile& f
   if (!store) return base::Fail(store.error());
   if ((*store)->Has(file.hash.sha256)) return (*store)->Path(file.hash.sha256);
   if (ctx.options().offline) return base::Fail("offline: '{}' is not in the cache", file.url);
-  ctx.reporter().Status(fmt::format("fetching '{}' ({})", file.url, base::HumanBytes(file.hash.size)));
+  ctx.reporter().Status(
+      fmt::format("fetching '{}' ({})", file.url, base::HumanBytes(file.hash.size)));
   http::DownloadOptions opts;
   opts.progress = ctx.progress();
   base::Result<void> got = base::Fail("no url");
@@ -137,7 +139,8 @@ base::Result<void> StreamGunzipFile(const std::string& path, std::string_view na
     s.avail_out = static_cast<uInt>(out.size());
     int r = inflate(&s, Z_FINISH);
     DISTILL_TRY(sink.Write(std::string_view(out.data(), out.size() - s.avail_out)));
-    if (r == Z_STREAM_END) ended = true;
+    if (r == Z_STREAM_END)
+      ended = true;
     else if (s.avail_out == out.size())
       return base::Fail("'{}': truncated gzip data", name);
   }
@@ -158,12 +161,12 @@ base::Result<Shipping> FindShippingPackages(BuildContext& ctx, const Spec& spec,
     for (const ContentsFile& file : ContentsFiles(repo, debian_arch)) {
       base::Result<std::string> blob = FetchContents(ctx, file);
       if (!blob) return base::Fail(blob.error());
-      ctx.reporter().Status(fmt::format("looking up {} in '{}'",
-                                        query.libraries.size() + query.paths.size() == 1
-                                            ? "1 file"
-                                            : fmt::format("{} files", query.libraries.size() +
-                                                                          query.paths.size()),
-                                        file.path));
+      ctx.reporter().Status(
+          fmt::format("looking up {} in '{}'",
+                      query.libraries.size() + query.paths.size() == 1
+                          ? "1 file"
+                          : fmt::format("{} files", query.libraries.size() + query.paths.size()),
+                      file.path));
       // Each file is a fresh stream: a last line without a newline must
       // not run into the next file's first.
       analyze::ContentsLookup one(query.libraries, arch->triplet);
@@ -181,8 +184,10 @@ base::Result<Shipping> FindShippingPackages(BuildContext& ctx, const Spec& spec,
         }
     }
   }
-  for (const std::string& name : query.libraries) std::sort(out.libraries[name].begin(), out.libraries[name].end());
-  for (const std::string& path : query.paths) std::sort(out.paths[path].begin(), out.paths[path].end());
+  for (const std::string& name : query.libraries)
+    std::sort(out.libraries[name].begin(), out.libraries[name].end());
+  for (const std::string& path : query.paths)
+    std::sort(out.paths[path].begin(), out.paths[path].end());
   return out;
 }
 

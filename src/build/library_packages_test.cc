@@ -181,8 +181,7 @@ TEST_F(LibraryPackagesTest, TamperedIndexIsRejected) {
   served = tampered;
   base::Result<Shipping> s = FindShippingPackages(*Context(), spec_, "amd64", {{"libpq.so.5"}, {}});
   ASSERT_FALSE(s);
-  EXPECT_NE(s.error().message().find("sha256 mismatch"), std::string::npos)
-      << s.error().message();
+  EXPECT_NE(s.error().message().find("sha256 mismatch"), std::string::npos) << s.error().message();
 }
 
 TEST_F(LibraryPackagesTest, OfflineNamesTheMissingIndex) {

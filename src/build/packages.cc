@@ -362,10 +362,12 @@ base::Result<std::vector<PlatformPackages>> ResolveSpecPackages(BuildContext& ct
     if (!arch) return base::Fail(arch.error());
     // `packages: auto` adds requests per platform (build/check.h).
     base::Result<std::vector<std::string>> added = AutoPackages(ctx, *chain, *platform);
-    if (!added) return base::Fail(out.empty() ? added.error() : added.error().Context("platform '{}'", name));
+    if (!added)
+      return base::Fail(out.empty() ? added.error() : added.error().Context("platform '{}'", name));
     Spec with_auto = image;
     for (const std::string& r : *added)
-      if (std::find(with_auto.packages.begin(), with_auto.packages.end(), r) == with_auto.packages.end())
+      if (std::find(with_auto.packages.begin(), with_auto.packages.end(), r) ==
+          with_auto.packages.end())
         with_auto.packages.push_back(r);
     auto set = ResolvePackages(ctx, with_auto, with_auto.packages, *arch);
     if (!set)

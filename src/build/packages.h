@@ -114,8 +114,9 @@ std::vector<std::string> ExplainLines(const PackageSet& set);
 // (memoized in ctx, so after a resolution this costs nothing); their
 // Packages index bytes are not kept. For lookups in other files the
 // Release vouches for, such as the Contents index (build/check.h).
-base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
-    BuildContext& ctx, const Spec& spec, const std::string& debian_arch);
+base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(BuildContext& ctx,
+                                                                    const Spec& spec,
+                                                                    const std::string& debian_arch);
 
 // The .deb's file name as messages show it: the last component of filename.
 std::string DebName(const ResolvedPackage& p);

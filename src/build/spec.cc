@@ -444,13 +444,12 @@ base::Result<void> Parser::Debian(const YAML::Node& n) {
 
 base::Result<void> Parser::Top(const YAML::Node& root) {
   if (!root.IsDefined() || root.IsNull()) return {};  // an empty spec is scratch with nothing
-  DISTILL_TRY(CheckKeys(root,
-                        {"base",         "debian",      "platforms",   "packages",       "files",
-                         "stages",       "config",      "accounts",    "exclude",        "slim",
-                         "minimize",     "compression", "description", "skeleton",       "cacerts",
-                         "java_cacerts", "locale",      "links",       "ignore_depends", "suites",
-                         "check"},
-                        "spec"));
+  DISTILL_TRY(CheckKeys(
+      root, {"base",           "debian",   "platforms", "packages",     "files",    "stages",
+             "config",         "accounts", "exclude",   "slim",         "minimize", "compression",
+             "description",    "skeleton", "cacerts",   "java_cacerts", "locale",   "links",
+             "ignore_depends", "suites",   "check"},
+      "spec"));
   if (root["base"]) {
     base::Result<std::string> v = Scalar(root["base"], "base");
     if (!v) return base::Fail(v.error());

@@ -106,9 +106,9 @@ struct StageSpec {
   std::string base;
   std::vector<std::string> packages;
   std::vector<FileSpec> files;
-  std::string workdir;                                    // default "/"
+  std::string workdir;                                   // default "/"
   std::vector<std::pair<std::string, std::string>> env;  // in order
-  std::string user;                                       // default root
+  std::string user;                                      // default root
   std::vector<RunSpec> run;
   bool network = false;  // `network: true` gives `run` the host's network
   Mark mark, base_mark;
@@ -132,7 +132,7 @@ struct Spec {
   bool has_stages = false;
   Mark stages_mark;
   std::vector<StageSpec> stages;  // in spec order; later stages may use earlier ones
-  std::vector<UserSpec> users;  // accounts: beyond root, nobody, nonroot
+  std::vector<UserSpec> users;    // accounts: beyond root, nobody, nonroot
   std::vector<GroupSpec> groups;
   Mark accounts_mark;
   // Base-image keys (recipes/*.yaml; usable in any spec):

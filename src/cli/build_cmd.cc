@@ -39,8 +39,9 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f, bool base_mode) {
                    "Dockerfile: build FROM REF as TARGET (a base NAME[:VARIANT], a spec file, a "
                    "registry image, or deb:PKG[,PKG...])");
   }
-  cmd.add_option("-o,--output", f.outputs, "destination: oci:DIR[:TAG], oci-archive:FILE[:TAG], "
-                                           "docker-archive:FILE[:NAME:TAG], docker://HOST/REPO[:TAG]");
+  cmd.add_option("-o,--output", f.outputs,
+                 "destination: oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+                 "docker-archive:FILE[:NAME:TAG], docker://HOST/REPO[:TAG]");
   cmd.add_option("--platform", f.platforms, "os/arch[/variant], comma-separated")->delimiter(',');
   cmd.add_option("--cache", f.cache, "cache directory (default: ~/.cache/distill)");
   cmd.add_option("--compression", f.compression, "layer compression")
@@ -109,7 +110,8 @@ static std::string ResultJson(const oci::Bundle& b, const std::vector<oci::Image
                       {"createdBy", l.created_by}});
   nlohmann::json platforms = nlohmann::json::array();
   for (const oci::ImageManifest& m : b.images)
-    platforms.push_back({{"platform", m.platform.ToString()}, {"manifest", m.manifest.digest},
+    platforms.push_back({{"platform", m.platform.ToString()},
+                         {"manifest", m.manifest.digest},
                          {"config", m.config.digest}});
   nlohmann::json outputs = nlohmann::json::array();
   for (const oci::ImageRef& r : outs) outputs.push_back(r.text);
@@ -187,9 +189,9 @@ int RunBuild(const BuildFlags& f) {
   base::Result<std::vector<build::PlatformPackages>> packages =
       build::ResolveSpecPackages(ctx, *spec);
   if (packages && opts.explain) PrintExplain(*packages);
-  base::Result<oci::Bundle> bundle =
-      packages ? build::Build(ctx, *spec, variant)
-               : base::Result<oci::Bundle>(base::Fail(packages.error()));
+  base::Result<oci::Bundle> bundle = packages
+                                         ? build::Build(ctx, *spec, variant)
+                                         : base::Result<oci::Bundle>(base::Fail(packages.error()));
   if (!bundle) {
     // Spec errors already start with "<file>:<line>:<col>:".
     base::Error e = bundle.error().message().starts_with(file + ":")

@@ -1,10 +1,9 @@
 // `distill build`: options and the command.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace cli {
 
@@ -21,7 +20,7 @@ struct BuildFlags {
   bool offline = false;
   std::vector<std::string> debug;  // -d explain
   std::string base_ref;            // `distill base NAME[:VARIANT]`
-  bool tls_verify = true;  // for docker:// outputs
+  bool tls_verify = true;          // for docker:// outputs
   // Dockerfiles only:
   std::string target;                   // --target STAGE
   std::vector<std::string> build_args;  // --build-arg K[=V]
