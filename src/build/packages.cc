@@ -240,25 +240,48 @@ base::Result<std::vector<debian::Source>> SpecSources(const Spec& spec) {
   return debian::ApplyOverride(*host, o);
 }
 
-base::Result<PackageSet> ResolvePackageSet(BuildContext& ctx, const Spec& spec,
-                                           const std::vector<std::string>& requests,
-                                           const std::string& debian_arch) {
-  base::Result<std::vector<debian::Source>> sources = SpecSources(spec);
-  if (!sources) return base::Fail(sources.error());
+namespace {
+
+// The client the repository code uses: libcurl with retries, or in offline
+// mode one that refuses every request (the cache alone must do).
+struct IndexClient {
+  explicit IndexClient(BuildContext& ctx) {
+    if (!ctx.options().offline) retrying.emplace(ctx.http());
+  }
+  http::HttpClient& get() { return retrying ? static_cast<http::HttpClient&>(*retrying) : offline; }
   OfflineClient offline;
   std::optional<http::RetryingClient> retrying;
-  if (!ctx.options().offline) retrying.emplace(ctx.http());
-  http::HttpClient& http = retrying ? static_cast<http::HttpClient&>(*retrying) : offline;
-  std::string memo = debian_arch;
+};
+
+// The verified Releases of `spec`'s sources for `arch`, fetched once per
+// build: memoized in ctx.indexes() by architecture and sources. The index
+// text is loaded later, and only when a pass needs it (LoadIndexes).
+base::Result<Indexes*> SpecReleases(BuildContext& ctx, const Spec& spec, const std::string& arch,
+                                    http::HttpClient& http) {
+  base::Result<std::vector<debian::Source>> sources = SpecSources(spec);
+  if (!sources) return base::Fail(sources.error());
+  std::string memo = arch;
   for (const debian::Source& s : *sources)
     memo += fmt::format("\n{} {} {} {}", s.uri, s.suite, fmt::join(s.components, ","), s.keyring);
   std::shared_ptr<IndexSet>& slot = ctx.indexes()[memo];
   if (!slot) {
     auto fresh = std::make_shared<IndexSet>();
-    DISTILL_TRY(FetchReleases(ctx, http, *sources, debian_arch, fresh->ix));
+    DISTILL_TRY(FetchReleases(ctx, http, *sources, arch, fresh->ix));
     slot = fresh;
   }
-  Indexes& ix = slot->ix;
+  return &slot->ix;
+}
+
+}  // namespace
+
+base::Result<PackageSet> ResolvePackageSet(BuildContext& ctx, const Spec& spec,
+                                           const std::vector<std::string>& requests,
+                                           const std::string& debian_arch) {
+  IndexClient client(ctx);
+  http::HttpClient& http = client.get();
+  base::Result<Indexes*> releases = SpecReleases(ctx, spec, debian_arch, http);
+  if (!releases) return base::Fail(releases.error());
+  Indexes& ix = **releases;
   base::Result<const cache::Store*> store = ctx.store();
   if (!store) return base::Fail(store.error());
   ResolutionInputs inputs{debian_arch, requests, spec.ignore_depends, ix.repos};
@@ -392,53 +415,30 @@ std::string DebName(const ResolvedPackage& p) {
   return slash == std::string::npos ? p.filename : p.filename.substr(slash + 1);
 }
 
-// Kept apart from ResolvePackageSet (same memo key and loading) so the two
-// change independently; the key must stay equal to that function's.
+// The verified Releases (without index text) of `spec`'s sources, for the
+// Contents lookups of the run-check.
 base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
     BuildContext& ctx, const Spec& spec, const std::string& debian_arch) {
-  base::Result<std::vector<debian::Source>> sources = SpecSources(spec);
-  if (!sources) return base::Fail(sources.error());
-  std::string memo = debian_arch;
-  for (const debian::Source& s : *sources)
-    memo += fmt::format("\n{} {} {} {}", s.uri, s.suite, fmt::join(s.components, ","), s.keyring);
-  std::shared_ptr<IndexSet>& slot = ctx.indexes()[memo];
-  if (!slot) {
-    OfflineClient offline;
-    std::optional<http::RetryingClient> retrying;
-    if (!ctx.options().offline) retrying.emplace(ctx.http());
-    http::HttpClient& http = retrying ? static_cast<http::HttpClient&>(*retrying) : offline;
-    auto fresh = std::make_shared<IndexSet>();
-    DISTILL_TRY(FetchReleases(ctx, http, *sources, debian_arch, fresh->ix));
-    slot = fresh;
-  }
+  IndexClient client(ctx);
+  base::Result<Indexes*> releases = SpecReleases(ctx, spec, debian_arch, client.get());
+  if (!releases) return base::Fail(releases.error());
   std::vector<debian::RepositoryIndex> out;
-  for (const debian::RepositoryIndex& r : slot->ix.repos) {
+  for (const debian::RepositoryIndex& r : (*releases)->repos) {
     debian::RepositoryIndex copy{r.source, r.release, r.release_url, r.release_sha256, {}};
     out.push_back(std::move(copy));
   }
   return out;
 }
 
-// Build stages (build/stage.cc) start from the Essential set. The indexes
-// are the ones ResolvePackageSet memoizes: resolving an empty request list
-// fetches the Releases under the same memo key; the index text is loaded
-// here when a cached resolution left it unread.
+// Build stages (build/stage.cc) start from the Essential set, read from the
+// parsed indexes (loaded here when a cached resolution left them unread).
 base::Result<std::vector<std::string>> EssentialPackages(BuildContext& ctx, const Spec& spec,
                                                          const std::string& debian_arch) {
-  DISTILL_TRY(ResolvePackageSet(ctx, spec, {}, debian_arch));
-  base::Result<std::vector<debian::Source>> sources = SpecSources(spec);
-  if (!sources) return base::Fail(sources.error());
-  std::string memo = debian_arch;
-  for (const debian::Source& s : *sources)
-    memo += fmt::format("\n{} {} {} {}", s.uri, s.suite, fmt::join(s.components, ","), s.keyring);
-  Indexes& ix = ctx.indexes()[memo]->ix;
-  if (!ix.index) {
-    OfflineClient offline;
-    std::optional<http::RetryingClient> retrying;
-    if (!ctx.options().offline) retrying.emplace(ctx.http());
-    http::HttpClient& http = retrying ? static_cast<http::HttpClient&>(*retrying) : offline;
-    DISTILL_TRY(LoadIndexes(ctx, http, debian_arch, ix));
-  }
+  IndexClient client(ctx);
+  base::Result<Indexes*> releases = SpecReleases(ctx, spec, debian_arch, client.get());
+  if (!releases) return base::Fail(releases.error());
+  Indexes& ix = **releases;
+  if (!ix.index) DISTILL_TRY(LoadIndexes(ctx, client.get(), debian_arch, ix));
   const debian::PackageIndex& index = *ix.index;
   std::vector<std::string> out;
   for (const debian::Package& p : index.packages())
