@@ -16,15 +16,7 @@ namespace analyze {
 namespace {
 
 // Owns a file descriptor shared by copies of a FileSource.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-};
+using Fd = base::UniqueFd;
 
 base::Result<std::string> PreadAll(const Fd& fd, const std::string& path, uint64_t offset,
                                    uint64_t n) {

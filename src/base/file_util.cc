@@ -125,4 +125,8 @@ std::string JoinPath(const std::string& a, const std::string& b) {
   return a + "/" + b;
 }
 
+UniqueFd::~UniqueFd() {
+  if (fd >= 0) close(fd);
+}
+
 }  // namespace base

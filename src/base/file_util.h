@@ -60,4 +60,13 @@ Result<void> WriteFileAtomic(const std::string& path, std::string_view bytes);
 std::string DirName(const std::string& path);
 std::string JoinPath(const std::string& a, const std::string& b);
 
+// Closes a file descriptor on scope exit (-1: none).
+struct UniqueFd {
+  int fd = -1;
+  explicit UniqueFd(int f) : fd(f) {}
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd();
+};
+
 }  // namespace base

@@ -32,21 +32,13 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "debian/deb822.h"
+#include "oci/layer_writer.h"
 
 namespace build {
 
 namespace {
 
-// Closes a file descriptor on scope exit.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-};
+using Fd = base::UniqueFd;
 
 int OpenAt2(int dirfd, const std::string& rel, uint64_t flags) {
   struct open_how how = {};
@@ -102,26 +94,6 @@ base::Result<void> CopyFd(int in, int out, const std::string& name,
     DISTILL_TRY(sink.Write(std::string_view(buf, static_cast<size_t>(n))));
   }
   return {};
-}
-
-archive::EntryType EntryTypeOf(fs::NodeType t) {
-  switch (t) {
-    case fs::NodeType::kFile:
-      return archive::EntryType::kFile;
-    case fs::NodeType::kDir:
-      return archive::EntryType::kDir;
-    case fs::NodeType::kSymlink:
-      return archive::EntryType::kSymlink;
-    case fs::NodeType::kHardlink:
-      return archive::EntryType::kHardlink;
-    case fs::NodeType::kCharDev:
-      return archive::EntryType::kCharDev;
-    case fs::NodeType::kBlockDev:
-      return archive::EntryType::kBlockDev;
-    case fs::NodeType::kFifo:
-      return archive::EntryType::kFifo;
-  }
-  return archive::EntryType::kFile;
 }
 
 }  // namespace
@@ -247,7 +219,7 @@ base::Result<void> RootDir::PutTree(const fs::Tree& tree) {
     }
     archive::TarEntry e;
     e.path = path;
-    e.type = EntryTypeOf(node.type);
+    e.type = oci::TarType(node.type);
     e.mode = node.mode;
     e.uid = node.uid;
     e.gid = node.gid;

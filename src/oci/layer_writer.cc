@@ -32,8 +32,6 @@ const char* LayerMediaType(archive::Compression c) {
   return kMediaTypeLayerGzip;
 }
 
-namespace {
-
 archive::EntryType TarType(fs::NodeType t) {
   switch (t) {
     case fs::NodeType::kFile:
@@ -54,6 +52,8 @@ archive::EntryType TarType(fs::NodeType t) {
   return archive::EntryType::kFile;
 }
 
+namespace {
+
 // Streams a regular file's content into the tar writer.
 base::Result<void> CopyContent(const fs::Node& node, archive::TarWriter& tar) {
   if (node.size == 0) return {};
@@ -70,8 +70,8 @@ base::Result<void> CopyContent(const fs::Node& node, archive::TarWriter& tar) {
   uint64_t offset = node.content.offset;
   uint64_t left = node.size;
   while (left > 0) {
-    ssize_t n = pread(fd, buf.data(), std::min<uint64_t>(left, buf.size()),
-                      static_cast<off_t>(offset));
+    ssize_t n =
+        pread(fd, buf.data(), std::min<uint64_t>(left, buf.size()), static_cast<off_t>(offset));
     if (n <= 0) {
       std::string why = n < 0 ? base::ErrnoText() : "file changed while reading";
       close(fd);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "archive/compress.h"
+#include "archive/tar_entry.h"
 #include "base/error.h"
 #include "fs/tree.h"
 #include "oci/image.h"
@@ -31,5 +32,8 @@ base::Result<Layer> WriteLayer(const fs::Tree& tree, const LayerOptions& opts,
 
 // The OCI layer media type for a compression.
 const char* LayerMediaType(archive::Compression c);
+
+// The tar entry type of a tree node's type.
+archive::EntryType TarType(fs::NodeType t);
 
 }  // namespace oci
