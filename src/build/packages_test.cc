@@ -8,33 +8,12 @@
 
 #include "base/sha256.h"
 #include "build/lock.h"
-#include "debian/test_signing.h"
+#include "build/test_mirror.h"
 
 namespace build {
 namespace {
 
 constexpr std::string_view kUri = "http://mirror.test/debian";
-
-// Serves in-memory files, 404 for anything else; thread-safe, since
-// downloads run in parallel. Records what was asked.
-class FakeMirror : public http::HttpClient {
- public:
-  base::Result<http::Response> Do(const http::Request& req, base::Sink* body) override {
-    std::lock_guard lock(mu_);
-    requests.push_back(req.url);
-    http::Response resp;
-    resp.effective_url = req.url;
-    auto it = files.find(req.url);
-    resp.status = it == files.end() ? 404 : 200;
-    if (body && it != files.end()) DISTILL_TRY(body->Write(it->second));
-    return resp;
-  }
-  std::map<std::string, std::string> files;
-  std::vector<std::string> requests;
-
- private:
-  std::mutex mu_;
-};
 
 class RecordingReporter : public base::Reporter {
  public:
@@ -42,25 +21,6 @@ class RecordingReporter : public base::Reporter {
   void Warning(std::string_view line) override { warnings.emplace_back(line); }
   std::vector<std::string> warnings;
 };
-
-const debian::TestSigner& Signer() {
-  static auto* s = new debian::TestSigner("archive@test");
-  return *s;
-}
-
-std::string Gzip(std::string_view text) {
-  z_stream s{};
-  deflateInit2(&s, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&s, text.size()) + 64, '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  s.avail_in = text.size();
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = out.size();
-  deflate(&s, Z_FINISH);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
 
 struct Deb {
   std::string name, version, fields;
