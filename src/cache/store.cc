@@ -126,12 +126,13 @@ std::string Store::Path(std::string_view hex) const {
   return base::JoinPath(root_, "blobs/sha256/" + std::string(hex));
 }
 
-Result<BlobWriter> Store::Insert(std::string_view hex, std::optional<uint64_t> size) const {
-  if (!IsSha256Hex(hex)) return Fail("invalid sha256 '{}'", hex);
-  std::string tmp = base::JoinPath(root_, "tmp/" + std::string(hex) + ".XXXXXX");
+// A new file in tmp/ named after `name`, for an atomic rename into place;
+// its path goes to `tmp`. mkstemp makes the file 0600; cache files are
+// shared, so it becomes 0644.
+Result<base::UniqueFile> Store::CreateTemp(std::string_view name, std::string& tmp) const {
+  tmp = base::JoinPath(root_, "tmp/" + std::string(name) + ".XXXXXX");
   int fd = mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) return Fail("creating '{}': {}", tmp, base::ErrnoText());
-  // mkstemp makes the file 0600; blobs are shared like any cache file.
   FILE* f = fchmod(fd, 0644) == 0 ? fdopen(fd, "wb") : nullptr;
   if (f == nullptr) {
     std::string err = base::ErrnoText();
@@ -139,7 +140,15 @@ Result<BlobWriter> Store::Insert(std::string_view hex, std::optional<uint64_t> s
     unlink(tmp.c_str());
     return Fail("creating '{}': {}", tmp, err);
   }
-  return BlobWriter(std::move(tmp), Path(hex), std::string(hex), size, base::UniqueFile(f));
+  return base::UniqueFile(f);
+}
+
+Result<BlobWriter> Store::Insert(std::string_view hex, std::optional<uint64_t> size) const {
+  if (!IsSha256Hex(hex)) return Fail("invalid sha256 '{}'", hex);
+  std::string tmp;
+  Result<base::UniqueFile> f = CreateTemp(hex, tmp);
+  if (!f) return Fail(f.error());
+  return BlobWriter(std::move(tmp), Path(hex), std::string(hex), size, std::move(*f));
 }
 
 Result<void> Store::PutFile(std::string_view hex, const std::string& path) const {
@@ -198,17 +207,11 @@ Result<void> Store::PutEntry(std::string_view kind, std::string_view key,
     return Fail("invalid cache entry '{}/{}'", kind, key);
   std::string path = EntryPath(kind, key);
   DISTILL_TRY(base::MakeDirs(base::DirName(path)));
-  std::string tmp = base::JoinPath(root_, "tmp/" + std::string(key) + ".XXXXXX");
-  int fd = mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return Fail("creating '{}': {}", tmp, base::ErrnoText());
-  FILE* f = fchmod(fd, 0644) == 0 ? fdopen(fd, "wb") : nullptr;
-  if (f == nullptr) {
-    std::string err = base::ErrnoText();
-    close(fd);
-    unlink(tmp.c_str());
-    return Fail("creating '{}': {}", tmp, err);
-  }
-  base::UniqueFile file(f);
+  std::string tmp;
+  Result<base::UniqueFile> created = CreateTemp(key, tmp);
+  if (!created) return Fail(created.error());
+  base::UniqueFile file = std::move(*created);
+  FILE* f = file.get();
   std::string header = fmt::format("{}{}\n", kEntryPrefix, base::Sha256Hex(payload));
   // Durable before visible, as for blobs.
   bool ok = fwrite(header.data(), 1, header.size(), f) == header.size() &&

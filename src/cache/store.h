@@ -103,6 +103,9 @@ class Store {
 
  private:
   explicit Store(std::string root) : root_(std::move(root)) {}
+  // A new 0644 file in tmp/ for an atomic rename into place; its path goes
+  // to `tmp`.
+  base::Result<base::UniqueFile> CreateTemp(std::string_view name, std::string& tmp) const;
   std::string root_;
 };
 
