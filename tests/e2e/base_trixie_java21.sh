@@ -15,28 +15,9 @@ v=$(prun --entrypoint /usr/bin/java "oci:$WORK/l:java21" --version) || fail "jav
 env=$(skopeo inspect --config "oci:$WORK/l:java21" | python3 -c "import json,sys;c=json.load(sys.stdin)['config'];print([e for e in c['Env'] if e.startswith('JAVA_VERSION=')][0], c['Entrypoint'])")
 [[ $env == "JAVA_VERSION=21."*" ['/usr/bin/java', '-jar']" ]] || fail "config: $env"
 mkdir -p "$WORK/src"
-cat > "$WORK/src/Check.java" <<'J'
-import java.io.FileInputStream;
-import java.nio.charset.Charset;
-import java.security.KeyStore;
-public class Check {
-  public static void main(String[] a) throws Exception {
-    KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-    try (FileInputStream in = new FileInputStream(System.getProperty("java.home") + "/lib/security/cacerts")) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    System.out.println("certs " + ks.size());
-    System.out.println("charset " + Charset.defaultCharset());
-    java.awt.Font f = new java.awt.Font("DejaVu Sans", java.awt.Font.PLAIN, 12);
-    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(10, 10, java.awt.image.BufferedImage.TYPE_INT_RGB);
-    java.awt.FontMetrics fm = img.getGraphics().getFontMetrics(f);
-    System.out.println("font " + f.getFamily() + " " + (fm.stringWidth("distill") > 0));
-    System.out.println("runtime " + Runtime.version().feature());
-  }
-}
-J
-javac --release 17 -d "$WORK/src" "$WORK/src/Check.java"
-out=$(prun -v "$WORK/src:/check:ro" --entrypoint /usr/bin/java "oci:$WORK/l:java21" -Djava.awt.headless=true -cp /check Check) || fail "Check did not run: $out"
+cp "$SRCDIR/tests/tools/JavaCheck.java" "$WORK/src/"
+javac --release 17 -d "$WORK/src" "$WORK/src/JavaCheck.java"
+out=$(prun -v "$WORK/src:/check:ro" --entrypoint /usr/bin/java "oci:$WORK/l:java21" -Djava.awt.headless=true -cp /check JavaCheck) || fail "JavaCheck did not run: $out"
 n=$(echo "$out" | sed -n 's/^certs //p')
 [ "${n:-0}" -gt 100 ] || fail "trust store: $out"
 echo "$out" | grep -qx "charset UTF-8" || fail "charset: $out"
