@@ -36,7 +36,7 @@ expect_eq "exit status without auto" "$rc" 1
 [ ! -e "$WORK/out" ] || fail "an image was written for a failed check"
 first=$(head -n 1 "$WORK/err")
 expect_eq "first error line" "$first" \
-  "distill: error: $WORK/ctx/distill.yaml:3:23: '/app/server' needs 'libpq.so.5' (package libpq5): add it to packages"
+  "distill: error: $WORK/ctx/distill.yaml:3:22: '/app/server' needs 'libpq.so.5' (package libpq5): add it to packages"
 grep -qxF "distill: error: '/app/server' needs 'libcurl.so.4' (package libcurl4): add it to packages" "$WORK/err" ||
   fail "no libcurl line: $(cat "$WORK/err")"
 tail -n 1 "$WORK/err" | grep -qF "2 problems stop '/app/server' from running" ||
@@ -48,7 +48,12 @@ sed -i 's/^base: cc$/base: cc\npackages: auto/' "$WORK/ctx/distill.yaml"
   -o "oci:$WORK/out:auto" >"$WORK/out.txt" 2>"$WORK/err" || fail "auto build: $(cat "$WORK/err")"
 grep -qF "packages: auto added libpq5, libcurl4 for amd64" "$WORK/err" ||
   fail "no status line for the added packages: $(cat "$WORK/err")"
-expect_eq "program output in podman" "$(prun "oci:$WORK/out:auto")" "$want"
+# The image's libpq5 and libcurl4 are the mirror's newest, which may be newer
+# than this host's: the program must run and report the same major versions.
+got=$(prun "oci:$WORK/out:auto") || fail "the program did not run in podman: $got"
+expect_eq "program output in podman (major versions)" \
+  "$(echo "$got" | sed -E 's/^libpq ([0-9]+)[0-9]{4}$/libpq \1/; s/^curl ([0-9]+)\..*/curl \1/')" \
+  "$(echo "$want" | sed -E 's/^libpq ([0-9]+)[0-9]{4}$/libpq \1/; s/^curl ([0-9]+)\..*/curl \1/')"
 
 # The lock records them as requests, so --locked --offline rebuilds the
 # same image from the cache without composing twice.
@@ -57,8 +62,9 @@ expect_eq "program output in podman" "$(prun "oci:$WORK/out:auto")" "$want"
 python3 - "$WORK/ctx/distill.lock" <<'PY' || fail "lock requests: $(cat "$WORK/ctx/distill.lock")"
 import json, sys
 lock = json.load(open(sys.argv[1]))
-reqs = lock["platforms"][0]["requests"]
-names = [p["name"] for p in lock["platforms"][0]["packages"]]
+platform = lock["platforms"]["linux/amd64"]
+reqs = platform["requests"]
+names = [p["name"] for p in platform["packages"]]
 assert reqs[-2:] == ["libpq5", "libcurl4"], reqs
 assert "libpq5" in names and "libcurl4" in names, names
 PY
