@@ -78,6 +78,7 @@ class Composer {
   const oci::Platform& platform_;
   std::string arch_;
   std::vector<std::string> requests_;  // cumulative package requests
+  size_t package_specs_ = 0;           // chain specs with packages seen so far
   std::vector<std::string> ignore_;    // cumulative ignore_depends
   std::set<std::string> installed_;
   std::map<std::string, std::string> versions_;  // installed name → version
@@ -182,8 +183,13 @@ base::Result<void> Composer::Packages(const Spec& spec) {
   for (const std::string& i : spec.ignore_depends)
     if (std::find(ignore_.begin(), ignore_.end(), i) == ignore_.end()) ignore_.push_back(i);
   Spec eff = Effective(spec, requests_);
+  // The last spec with packages completes the image's list: the one the
+  // lock records.
+  size_t all = 0;
+  for (const Spec& s : chain_.specs) all += s.packages.empty() ? 0 : 1;
+  bool image = ++package_specs_ == all;
   base::Result<std::shared_ptr<const PackageSet>> set =
-      ResolvePackages(ctx_, eff, requests_, arch_);
+      ResolvePackages(ctx_, eff, requests_, arch_, image);
   if (!set) return base::Fail(set.error());
   for (const ResolvedPackage& p : (*set)->packages) {
     if (!installed_.insert(p.name).second) continue;

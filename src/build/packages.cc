@@ -332,11 +332,14 @@ base::Result<void> FetchPackages(BuildContext& ctx, PackageSet& set) {
 
 base::Result<std::shared_ptr<const PackageSet>> ResolvePackages(
     BuildContext& ctx, const Spec& spec, const std::vector<std::string>& requests,
-    const std::string& debian_arch) {
+    const std::string& debian_arch, bool image) {
   std::vector<std::string> key_parts = requests;
   for (const std::string& i : spec.ignore_depends) key_parts.push_back("!" + i);
   std::string key = MemoKey(debian_arch, key_parts);
-  if (auto it = ctx.resolved().find(key); it != ctx.resolved().end()) return it->second;
+  if (auto it = ctx.resolved().find(key); it != ctx.resolved().end()) {
+    if (ctx.options().locked && image) DISTILL_TRY(CheckAgainstLock(spec, *it->second));
+    return it->second;
+  }
   if (requests.empty()) {
     // Nothing asked, nothing fetched: an image without packages never
     // touches the network or needs a lock entry.
@@ -347,8 +350,9 @@ base::Result<std::shared_ptr<const PackageSet>> ResolvePackages(
   base::Result<PackageSet> set = ResolvePackageSet(ctx, spec, requests, debian_arch);
   if (!set) return base::Fail(set.error());
   for (const std::string& p : set->problems) ctx.reporter().Warning(p);
-  // Build stages resolve their own lists; the lock covers the image's.
-  if (ctx.options().locked && requests == spec.packages) DISTILL_TRY(CheckAgainstLock(spec, *set));
+  // The lock covers the image's whole list, not a base's prefix of it, a
+  // package read alone (UnpackOnly) or a build stage's.
+  if (ctx.options().locked && image) DISTILL_TRY(CheckAgainstLock(spec, *set));
   DISTILL_TRY(FetchPackages(ctx, *set));
   auto shared = std::make_shared<const PackageSet>(std::move(*set));
   ctx.resolved()[key] = shared;
@@ -392,7 +396,7 @@ base::Result<std::vector<PlatformPackages>> ResolveSpecPackages(BuildContext& ct
       if (std::find(with_auto.packages.begin(), with_auto.packages.end(), r) ==
           with_auto.packages.end())
         with_auto.packages.push_back(r);
-    auto set = ResolvePackages(ctx, with_auto, with_auto.packages, *arch);
+    auto set = ResolvePackages(ctx, with_auto, with_auto.packages, *arch, /*image=*/true);
     if (!set)
       return base::Fail(out.empty() ? set.error() : set.error().Context("platform '{}'", name));
     out.push_back({platform->ToString(), *set});

@@ -76,14 +76,15 @@ base::Result<PackageSet> ResolvePackageSet(BuildContext& ctx, const Spec& spec,
 //   offline: 'libc6_2.36-9+deb12u10_amd64.deb' is not in the cache
 base::Result<void> FetchPackages(BuildContext& ctx, PackageSet& set);
 
-// ResolvePackageSet, then (with ctx.options().locked and `requests` being
-// the spec's packages) a check against the spec's lock file, then
+// ResolvePackageSet, then (with ctx.options().locked, when `image` says the
+// requests are the image's whole list, as the lock records it) a check
+// against the spec's lock file, then
 // FetchPackages. Breaks/Conflicts become warnings on ctx.reporter(). The
 // result is memoized in ctx per architecture and request list, so a second
 // call in the same build costs nothing.
 base::Result<std::shared_ptr<const PackageSet>> ResolvePackages(
     BuildContext& ctx, const Spec& spec, const std::vector<std::string>& requests,
-    const std::string& debian_arch);
+    const std::string& debian_arch, bool image = false);
 
 // The names of the packages marked `Essential: yes` in `spec`'s sources for
 // `debian_arch` (Debian Policy 3.8), sorted and unique: what every Debian

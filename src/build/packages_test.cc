@@ -159,19 +159,26 @@ TEST_F(PackagesTest, ResolveErrorsAreCollected) {
 }
 
 TEST_F(PackagesTest, LockedChecksTheLock) {
-  EXPECT_EQ(ResolvePackages(*Context(false, true), spec_, {"app"}, "amd64").error().message(),
+  EXPECT_EQ(ResolvePackages(*Context(false, true), spec_, {"app"}, "amd64", /*image=*/true)
+                .error()
+                .message(),
             fmt::format("'{}' does not exist (run 'distill lock')", LockPath(spec_.path)));
   auto set = ResolvePackages(*Context(), spec_, {"app"}, "amd64");
   ASSERT_TRUE(set);
   ASSERT_TRUE(WriteLock(LockPath(spec_.path), {{LockEntry("linux/amd64", **set)}}));
-  EXPECT_TRUE(ResolvePackages(*Context(false, true), spec_, {"app"}, "amd64"));
+  EXPECT_TRUE(ResolvePackages(*Context(false, true), spec_, {"app"}, "amd64", /*image=*/true));
   std::vector<Deb> debs = Debs();
   debs[1].version = "1.3";
   Publish(mirror_, debs);
-  EXPECT_EQ(ResolvePackages(*Context(false, true), spec_, {"app"}, "amd64").error().message(),
+  EXPECT_EQ(ResolvePackages(*Context(false, true), spec_, {"app"}, "amd64", /*image=*/true)
+                .error()
+                .message(),
             fmt::format("'{}' no longer matches the spec: 'libfoo1' is 1.3 now, the lock has "
                         "1.2 (run 'distill lock')",
                         LockPath(spec_.path)));
+  // A list that is not the image's (a base's prefix, a package read alone)
+  // is not held to the lock.
+  EXPECT_TRUE(ResolvePackages(*Context(false, true), spec_, {"app"}, "amd64"));
 }
 
 // The entries of one kind in the test's cache.
