@@ -17,6 +17,7 @@
 #include "base/strings.h"
 #include "build/chain.h"
 #include "build/compose.h"
+#include "build/registry_cache.h"
 #include "fs/tree.h"
 
 namespace build {
@@ -33,6 +34,10 @@ BuildContext::~BuildContext() {
     std::error_code ec;
     std::filesystem::remove_all(staging_, ec);
   }
+}
+
+void BuildContext::set_registry_cache(std::unique_ptr<RegistryCache> cache) {
+  registry_cache_ = std::move(cache);
 }
 
 base::Result<std::string> BuildContext::StagingDir() {

@@ -230,6 +230,30 @@ base::Result<Descriptor> ArchiveSource::FromDockerManifest() {
 
 }  // namespace
 
+base::Result<Uncompressed> HashUncompressed(const std::string& path) {
+  // libarchive's "raw" format hands out the filtered (decompressed) stream
+  // as one entry, whatever the filter found by magic bytes.
+  std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(),
+                                                              archive_read_free);
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_raw(a.get());
+  auto why = [&] {
+    return std::string(archive_error_string(a.get()) ? archive_error_string(a.get()) : "read error");
+  };
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
+    return base::Fail("'{}': {}", path, why());
+  struct archive_entry* e;
+  if (archive_read_next_header(a.get(), &e) != ARCHIVE_OK) return base::Fail("'{}': {}", path, why());
+  base::HashingSink hashing(nullptr);
+  std::vector<uint8_t> buf(1 << 20);
+  la_ssize_t n;
+  while ((n = archive_read_data(a.get(), buf.data(), buf.size())) > 0)
+    DISTILL_TRY(hashing.Write(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n))));
+  if (n < 0) return base::Fail("'{}': {}", path, why());
+  uint64_t size = hashing.size();
+  return Uncompressed{hashing.Digest(), size};
+}
+
 base::Result<void> ImageSource::CopyBlob(const std::string& digest, base::Sink& out) {
   base::Result<std::string> bytes = ReadBlob(digest);
   if (!bytes) return base::Fail(bytes.error());
