@@ -36,6 +36,9 @@ BuildContext::~BuildContext() {
   }
 }
 
+BuildContext::BuildContext(BuildOptions options, base::Reporter& reporter)
+    : options_(std::move(options)), reporter_(reporter) {}
+
 void BuildContext::set_registry_cache(std::unique_ptr<RegistryCache> cache) {
   registry_cache_ = std::move(cache);
 }

@@ -51,8 +51,8 @@ struct PackageSet;  // build/packages.h
 // staging directory that holds this build's blobs until they are written.
 class BuildContext {
  public:
-  BuildContext(BuildOptions options, base::Reporter& reporter)
-      : options_(std::move(options)), reporter_(reporter) {}
+  // Out of line: members hold types only build.cc sees whole.
+  BuildContext(BuildOptions options, base::Reporter& reporter);
   ~BuildContext();
   BuildContext(const BuildContext&) = delete;
   BuildContext& operator=(const BuildContext&) = delete;

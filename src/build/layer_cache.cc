@@ -78,7 +78,7 @@ std::optional<oci::Layer> LookupLayer(BuildContext& ctx, const std::string& key)
     return std::nullopt;
   }
   remote->Record(LayerCacheEntry(key, *layer), CacheSource::kRegistry);
-  return layer;
+  return std::move(*layer);
 }
 
 base::Result<oci::Layer> StoreLayer(BuildContext& ctx, const std::string& key, oci::Layer layer) {
