@@ -71,10 +71,12 @@ grep -qxF "distill: warning: --cache-from '$cache': blob '$first' does not match
   || fail "tampered cache warning: $(cat "$WORK/err")"
 
 # --cache-to must be a registry; an unwritable one fails the command.
-if base --cache "$WORK/d" --cache-to "oci:$WORK/x" >/dev/null 2>"$WORK/err"; then fail "--cache-to oci: accepted"; fi
+rc=0; base --cache "$WORK/d" --cache-to "oci:$WORK/x" >/dev/null 2>"$WORK/err" || rc=$?
+expect_eq "--cache-to oci: exit status" "$rc" "2"
 expect_eq "--cache-to oci:" "$(cat "$WORK/err")" "distill: error: --cache-to 'oci:$WORK/x': the cache must be a registry image (docker://HOST/REPO[:TAG])"
 port=$(free_port)
-if base --cache "$WORK/d" --cache-to "docker://127.0.0.1:$port/x:1" >/dev/null 2>"$WORK/err"; then fail "export to nowhere succeeded"; fi
+rc=0; base --cache "$WORK/d" --cache-to "docker://127.0.0.1:$port/x:1" >/dev/null 2>"$WORK/err" || rc=$?
+expect_eq "unwritable --cache-to: exit status" "$rc" "1"
 grep -qx "distill: error: --cache-to: pushing 'docker://127.0.0.1:$port/x:1': '127.0.0.1:$port': .*" "$WORK/err" \
   || fail "unreachable --cache-to: $(cat "$WORK/err")"
 ok
