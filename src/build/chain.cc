@@ -36,7 +36,7 @@ base::Result<void> Load(const Spec& spec, Chain& chain, int depth) {
   } else if (b != "scratch" && !b.empty()) {
     Spec parent;
     if (b.find('/') != std::string::npos || base::EndsWith(b, ".yaml") ||
-               base::EndsWith(b, ".yml")) {
+        base::EndsWith(b, ".yml")) {
       base::Result<Spec> s = LoadSpec(base::JoinPath(base::DirName(spec.path), b));
       if (!s) return base::Fail(SpecError(spec, spec.base_mark, s.error().message()));
       parent = std::move(*s);

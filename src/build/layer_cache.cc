@@ -74,7 +74,8 @@ std::optional<oci::Layer> LookupLayer(BuildContext& ctx, const std::string& key)
   base::Result<oci::Layer> layer = LayerFromCacheEntry(*entry);
   if (layer) layer = StoreLayer(**store, key, std::move(*layer));
   if (!layer) {
-    ctx.reporter().Warning(fmt::format("registry cache: {}; building it instead", layer.error().message()));
+    ctx.reporter().Warning(
+        fmt::format("registry cache: {}; building it instead", layer.error().message()));
     return std::nullopt;
   }
   remote->Record(LayerCacheEntry(key, *layer), CacheSource::kRegistry);

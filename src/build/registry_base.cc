@@ -43,8 +43,8 @@ using archive::EntryType;
 using nlohmann::json;
 
 constexpr int kLayerCacheFormat = 1;
-constexpr uint64_t kMaxSmallBlob = 4 << 20;  // manifests and configs
-constexpr uint64_t kInMemoryFile = 1 << 20;  // larger layer files spill to disk
+constexpr uint64_t kMaxSmallBlob = 4 << 20;         // manifests and configs
+constexpr uint64_t kInMemoryFile = 1 << 20;         // larger layer files spill to disk
 constexpr std::string_view kTypeCodes = "fdlhcbp";  // in EntryType order
 constexpr char kWhiteoutPrefix[] = ".wh.";
 constexpr char kOpaqueMarker[] = ".wh..wh..opq";
@@ -239,19 +239,19 @@ base::Result<void> Puller::FetchLayers(const std::vector<oci::Layer>& layers) {
   base::Result<registry::Repository*> repo = Repo();
   if (!repo) return base::Fail(repo.error());
   ctx_.reporter().Status(fmt::format("pulling {} layers of {}", missing.size(), ref_.text));
-  return registry::ParallelFor(missing.size(), ctx_.options().registry.jobs,
-                               [&](size_t i) -> base::Result<void> {
-    const oci::Descriptor& d = missing[i]->descriptor;
-    base::Result<cache::BlobWriter> w =
-        store_.Insert(d.digest.substr(7), static_cast<uint64_t>(d.size));
-    if (!w) return base::Fail(w.error());
-    // FetchBlob checks digest and size before the writer commits; on a
-    // mismatch the writer is dropped and nothing enters the cache.
-    DISTILL_TRY((*repo)->FetchBlob(d.digest, d.size, *w));
-    DISTILL_TRY(w->Commit());
-    ++fetched_;
-    return {};
-  });
+  return registry::ParallelFor(
+      missing.size(), ctx_.options().registry.jobs, [&](size_t i) -> base::Result<void> {
+        const oci::Descriptor& d = missing[i]->descriptor;
+        base::Result<cache::BlobWriter> w =
+            store_.Insert(d.digest.substr(7), static_cast<uint64_t>(d.size));
+        if (!w) return base::Fail(w.error());
+        // FetchBlob checks digest and size before the writer commits; on a
+        // mismatch the writer is dropped and nothing enters the cache.
+        DISTILL_TRY((*repo)->FetchBlob(d.digest, d.size, *w));
+        DISTILL_TRY(w->Commit());
+        ++fetched_;
+        return {};
+      });
 }
 
 // Moves the current entry's content into the store; returns its hex digest.
@@ -282,7 +282,8 @@ base::Result<std::string> Puller::StoreContent(archive::TarReader& tar, uint64_t
   base::HashingSink hashing(&file);
   DISTILL_TRY(tar.ReadData(&hashing));
   std::string hex = hashing.Digest().substr(7);
-  if (fflush(f.get()) != 0 || fsync(fileno(f.get())) != 0) return base::Fail("writing '{}': {}", tmp, base::ErrnoText());
+  if (fflush(f.get()) != 0 || fsync(fileno(f.get())) != 0)
+    return base::Fail("writing '{}': {}", tmp, base::ErrnoText());
   if (store_.Has(hex)) return hex;
   if (rename(tmp.c_str(), store_.Path(hex).c_str()) != 0)
     return base::Fail("storing '{}': {}", tmp, base::ErrnoText());
@@ -461,7 +462,8 @@ std::vector<std::string> Keys(const json& j) {
 // The config's run settings (config.md "config"), as Docker's FROM takes them.
 oci::RunConfig RunConfigFrom(const json& config) {
   oci::RunConfig run;
-  json c = config.contains("config") && config["config"].is_object() ? config["config"] : json::object();
+  json c =
+      config.contains("config") && config["config"].is_object() ? config["config"] : json::object();
   auto str = [&](const char* key) {
     return c.contains(key) && c[key].is_string() ? c[key].get<std::string>() : std::string();
   };
@@ -517,7 +519,8 @@ base::Result<BaseImage> Puller::Run(const oci::Platform& platform) {
     diff_ids = Strings((*cfg)["rootfs"].value("diff_ids", json()));
   std::vector<std::string> history;
   for (const json& h : cfg->value("history", json::array()))
-    if (h.is_object() && !h.value("empty_layer", false)) history.push_back(h.value("created_by", ""));
+    if (h.is_object() && !h.value("empty_layer", false))
+      history.push_back(h.value("created_by", ""));
   const json& layers = (*j)["layers"];
   if (diff_ids.size() != layers.size())
     return base::Fail("config '{}' lists {} DiffIDs for {} layers", config->digest, diff_ids.size(),
@@ -543,11 +546,11 @@ base::Result<BaseImage> Puller::Run(const oci::Platform& platform) {
   std::vector<LayerRecord> records(out.layers.size());
   DISTILL_TRY(registry::ParallelFor(out.layers.size(), ctx_.options().threads,
                                     [&](size_t i) -> base::Result<void> {
-    base::Result<LayerRecord> e = LayerEntries(out.layers[i]);
-    if (!e) return base::Fail(e.error());
-    records[i] = std::move(*e);
-    return {};
-  }));
+                                      base::Result<LayerRecord> e = LayerEntries(out.layers[i]);
+                                      if (!e) return base::Fail(e.error());
+                                      records[i] = std::move(*e);
+                                      return {};
+                                    }));
   for (size_t i = 0; i < records.size(); ++i) {
     base::Result<void> r = Apply(out.view, records[i].entries);
     if (!r) return base::Fail(r.error().Context("layer '{}'", out.layers[i].descriptor.digest));

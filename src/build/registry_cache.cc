@@ -57,7 +57,8 @@ std::string SerializeCacheConfig(const std::vector<CacheEntry>& entries) {
 
 base::Result<std::vector<CacheEntry>> ParseCacheConfig(std::string_view bytes) {
   json j = json::parse(bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return base::Fail("the cache config is not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return base::Fail("the cache config is not a JSON object");
   if (!j.contains("version") || j["version"] != kCacheVersion)
     return base::Fail("unsupported cache config version '{}'", j.value("version", json()).dump());
   if (!j.contains("entries") || !j["entries"].is_array())
@@ -97,8 +98,11 @@ CacheEntry LayerCacheEntry(const std::string& key, const oci::Layer& layer) {
   CacheEntry e;
   e.kind = kCacheKindLayer;
   e.key = key;
-  e.blob = oci::Descriptor{layer.descriptor.media_type, layer.descriptor.digest,
-                           layer.descriptor.size, {}, std::nullopt};
+  e.blob = oci::Descriptor{layer.descriptor.media_type,
+                           layer.descriptor.digest,
+                           layer.descriptor.size,
+                           {},
+                           std::nullopt};
   e.meta = {{"diffId", layer.diff_id},
             {"uncompressedSize", std::to_string(layer.uncompressed_size)},
             {"createdBy", layer.created_by}};
@@ -136,8 +140,7 @@ RegistryCache::~RegistryCache() = default;
 
 base::Result<void> RegistryCache::ImportOne(BuildContext& ctx, size_t i) {
   const oci::ImageRef& ref = from_[i];
-  base::Result<std::unique_ptr<registry::Repository>> repo =
-      ctx.registry_client().Open(ref, false);
+  base::Result<std::unique_ptr<registry::Repository>> repo = ctx.registry_client().Open(ref, false);
   if (!repo) return base::Fail(repo.error());
   base::Result<registry::Manifest> m =
       (*repo)->FetchManifest(ref.digest.empty() ? ref.tag : ref.digest);
@@ -199,8 +202,8 @@ std::optional<CacheEntry> RegistryCache::Fetch(BuildContext& ctx, std::string_vi
                            : base::Result<void>(base::Fail(w.error()));
   if (r) r = w->Commit();
   if (!r) {
-    ctx.reporter().Warning(fmt::format("--cache-from '{}': {}; building it instead", ref.text,
-                                       r.error().message()));
+    ctx.reporter().Warning(
+        fmt::format("--cache-from '{}': {}; building it instead", ref.text, r.error().message()));
     return std::nullopt;
   }
   return e;
@@ -228,8 +231,11 @@ base::Result<std::string> RegistryCache::Export(BuildContext& ctx) {
   }
   oci::ImageManifest m;
   m.config_bytes = SerializeCacheConfig(entries);
-  m.config = oci::Descriptor{kCacheMediaType, base::Sha256Digest(m.config_bytes),
-                             static_cast<int64_t>(m.config_bytes.size()), {}, std::nullopt};
+  m.config = oci::Descriptor{kCacheMediaType,
+                             base::Sha256Digest(m.config_bytes),
+                             static_cast<int64_t>(m.config_bytes.size()),
+                             {},
+                             std::nullopt};
   json layers = json::array();
   std::set<std::string> seen;
   for (const CacheEntry& e : entries) {  // sorted by kind and key (used_ is a map)
@@ -243,8 +249,11 @@ base::Result<std::string> RegistryCache::Export(BuildContext& ctx) {
                    {"config", oci::ToJson(m.config)},
                    {"layers", layers}};
   m.manifest_bytes = manifest.dump();
-  m.manifest = oci::Descriptor{oci::kMediaTypeManifest, base::Sha256Digest(m.manifest_bytes),
-                               static_cast<int64_t>(m.manifest_bytes.size()), {}, std::nullopt};
+  m.manifest = oci::Descriptor{oci::kMediaTypeManifest,
+                               base::Sha256Digest(m.manifest_bytes),
+                               static_cast<int64_t>(m.manifest_bytes.size()),
+                               {},
+                               std::nullopt};
   oci::Bundle bundle;
   bundle.top = m.manifest;
   bundle.images.push_back(std::move(m));

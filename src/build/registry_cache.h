@@ -74,8 +74,7 @@ class RegistryCache {
   // The --cache-from entry for (kind, key) with its blob pulled into the
   // local cache (verified), or nullopt when no imported cache has it or the
   // pull failed (a warning: the caller builds the result itself).
-  std::optional<CacheEntry> Fetch(BuildContext& ctx, std::string_view kind,
-                                  const std::string& key);
+  std::optional<CacheEntry> Fetch(BuildContext& ctx, std::string_view kind, const std::string& key);
 
   // Notes that this build used `entry` (its blob at entry.path), so
   // --cache-to exports it; `source` is counted for the build's report.

@@ -23,19 +23,21 @@ oci::Layer TestLayer() {
 TEST(RegistryCacheTest, ConfigIsSortedAndRoundTrips) {
   CacheEntry z = LayerCacheEntry("ffff", TestLayer());
   CacheEntry a = LayerCacheEntry("0000", TestLayer());
-  CacheEntry stage{"stage", "1234", {"application/vnd.oci.image.layer.v1.tar+zstd", kDigestB, 9, {}, std::nullopt}, {}, ""};
+  CacheEntry stage{"stage",
+                   "1234",
+                   {"application/vnd.oci.image.layer.v1.tar+zstd", kDigestB, 9, {}, std::nullopt},
+                   {},
+                   ""};
   std::string bytes = SerializeCacheConfig({z, stage, a});
   EXPECT_EQ(bytes, SerializeCacheConfig({a, z, stage}));
-  EXPECT_EQ(bytes,
-            std::string(R"({"entries":[)") +
-                R"({"digest":")" + kDigestA +
-                R"(","key":"0000","kind":"layer","mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","meta":{"createdBy":"distill package tzdata 2024a-0+deb12u1","diffId":")" +
-                kDigestB + R"(","uncompressedSize":"4096"},"size":123},)" + R"({"digest":")" +
-                kDigestA +
-                R"(","key":"ffff","kind":"layer","mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","meta":{"createdBy":"distill package tzdata 2024a-0+deb12u1","diffId":")" +
-                kDigestB + R"(","uncompressedSize":"4096"},"size":123},)" + R"({"digest":")" +
-                kDigestB +
-                R"(","key":"1234","kind":"stage","mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","meta":{},"size":9}],"version":1})");
+  EXPECT_EQ(
+      bytes,
+      std::string(R"({"entries":[)") + R"({"digest":")" + kDigestA +
+          R"(","key":"0000","kind":"layer","mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","meta":{"createdBy":"distill package tzdata 2024a-0+deb12u1","diffId":")" +
+          kDigestB + R"(","uncompressedSize":"4096"},"size":123},)" + R"({"digest":")" + kDigestA +
+          R"(","key":"ffff","kind":"layer","mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","meta":{"createdBy":"distill package tzdata 2024a-0+deb12u1","diffId":")" +
+          kDigestB + R"(","uncompressedSize":"4096"},"size":123},)" + R"({"digest":")" + kDigestB +
+          R"(","key":"1234","kind":"stage","mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","meta":{},"size":9}],"version":1})");
   base::Result<std::vector<CacheEntry>> back = ParseCacheConfig(bytes);
   ASSERT_TRUE(back) << back.error().message();
   ASSERT_EQ(back->size(), 3u);
@@ -57,16 +59,23 @@ TEST(RegistryCacheTest, RejectsMalformedConfigs) {
   EXPECT_EQ(error("[]"), "the cache config is not a JSON object");
   EXPECT_EQ(error(R"({"version":2,"entries":[]})"), "unsupported cache config version '2'");
   EXPECT_EQ(error(R"({"version":1})"), "the cache config has no entries list");
-  EXPECT_EQ(error(R"({"version":1,"entries":[{"kind":"layer","key":"k","mediaType":"t","digest":"sha256:x","size":1}]})"),
-            "entry 1: invalid digest 'sha256:x'");
-  EXPECT_EQ(error(R"({"version":1,"entries":[{"kind":"layer","mediaType":"t","digest":"x","size":1}]})"),
-            "entry 1: kind, key and mediaType are required");
-  EXPECT_EQ(error(std::string(R"({"version":1,"entries":[{"kind":"layer","key":"k","mediaType":"t","digest":")") +
-                  kDigestA + R"(","size":-1}]})"),
-            "entry 1: invalid size");
-  EXPECT_EQ(error(std::string(R"({"version":1,"entries":[{"kind":"layer","key":"k","mediaType":"t","digest":")") +
-                  kDigestA + R"(","size":1,"meta":{"a":1}}]})"),
-            "entry 1: meta values must be strings");
+  EXPECT_EQ(
+      error(
+          R"({"version":1,"entries":[{"kind":"layer","key":"k","mediaType":"t","digest":"sha256:x","size":1}]})"),
+      "entry 1: invalid digest 'sha256:x'");
+  EXPECT_EQ(
+      error(R"({"version":1,"entries":[{"kind":"layer","mediaType":"t","digest":"x","size":1}]})"),
+      "entry 1: kind, key and mediaType are required");
+  EXPECT_EQ(
+      error(std::string(
+                R"({"version":1,"entries":[{"kind":"layer","key":"k","mediaType":"t","digest":")") +
+            kDigestA + R"(","size":-1}]})"),
+      "entry 1: invalid size");
+  EXPECT_EQ(
+      error(std::string(
+                R"({"version":1,"entries":[{"kind":"layer","key":"k","mediaType":"t","digest":")") +
+            kDigestA + R"(","size":1,"meta":{"a":1}}]})"),
+      "entry 1: meta values must be strings");
 }
 
 TEST(RegistryCacheTest, LayerEntriesNeedLayerFields) {
@@ -90,7 +99,8 @@ TEST(RegistryBaseTest, InstalledPackagesFromStatusAndStatusD) {
   auto file = [&](const std::string& path, const std::string& text) {
     ASSERT_TRUE(view.Add(path, fs::Node::File(fs::Content::Inline(text), text.size())));
   };
-  file("var/lib/dpkg/status.d/tzdata", "Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n");
+  file("var/lib/dpkg/status.d/tzdata",
+       "Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n");
   file("var/lib/dpkg/status.d/tzdata.md5sums", "abc  usr/share/zoneinfo/UTC\n");
   file("var/lib/dpkg/status",
        "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9+deb12u7\n\n"
