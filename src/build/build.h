@@ -90,8 +90,9 @@ class BuildContext {
   // when there is one).
   registry::Client& registry_client() {
     if (!registry_) {
-      registry_ = http_override_ ? std::make_unique<registry::Client>(options_.registry, *http_override_)
-                                 : std::make_unique<registry::Client>(options_.registry);
+      registry_ = http_override_
+                      ? std::make_unique<registry::Client>(options_.registry, *http_override_)
+                      : std::make_unique<registry::Client>(options_.registry);
     }
     return *registry_;
   }

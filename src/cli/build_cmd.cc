@@ -26,8 +26,9 @@ namespace cli {
 
 // --cache-from/--cache-to: the registry build cache (docs/registry.md).
 static void AddCacheFlags(CLI::App& cmd, BuildFlags& f) {
-  cmd.add_option("--cache-from", f.cache_from,
-                 "take layers from this registry cache image, docker://HOST/REPO[:TAG] (repeatable)");
+  cmd.add_option(
+      "--cache-from", f.cache_from,
+      "take layers from this registry cache image, docker://HOST/REPO[:TAG] (repeatable)");
   cmd.add_option("--cache-to", f.cache_to,
                  "after the build, push its layers as a cache image to docker://HOST/REPO[:TAG]");
 }
