@@ -24,6 +24,7 @@
 #include "build/check.h"
 #include "build/compose.h"
 #include "build/stage.h"
+#include "build/registry_cache.h"
 #include "fs/tree.h"
 
 namespace build {
@@ -40,6 +41,13 @@ BuildContext::~BuildContext() {
     std::error_code ec;
     std::filesystem::remove_all(staging_, ec);
   }
+}
+
+BuildContext::BuildContext(BuildOptions options, base::Reporter& reporter)
+    : options_(std::move(options)), reporter_(reporter) {}
+
+void BuildContext::set_registry_cache(std::unique_ptr<RegistryCache> cache) {
+  registry_cache_ = std::move(cache);
 }
 
 base::Result<std::string> BuildContext::StagingDir() {

@@ -19,10 +19,12 @@
 #include "http/progress.h"
 #include "oci/image.h"
 #include "oci/reference.h"
+#include "registry/client.h"
 
 namespace build {
 
-struct IndexSet;  // build/packages.cc
+struct IndexSet;      // build/packages.cc
+class RegistryCache;  // build/registry_cache.h
 
 // The default cache root: $XDG_CACHE_HOME/distill or ~/.cache/distill.
 std::string DefaultCacheDir();
@@ -38,6 +40,9 @@ struct BuildOptions {
   bool locked = false;   // --locked: exactly the packages of distill.lock, or fail
   bool offline = false;  // --offline: no network; indexes and .debs from the cache only
   bool explain = false;  // -d explain: the caller shows why each package is in
+  // Registry bases (`base: docker://...`) and the registry build cache:
+  // TLS verification, CA bundle, parallel blob transfers, status lines.
+  registry::Options registry;
 };
 
 struct PackageSet;  // build/packages.h
@@ -46,8 +51,8 @@ struct PackageSet;  // build/packages.h
 // staging directory that holds this build's blobs until they are written.
 class BuildContext {
  public:
-  BuildContext(BuildOptions options, base::Reporter& reporter)
-      : options_(std::move(options)), reporter_(reporter) {}
+  // Out of line: members hold types only build.cc sees whole.
+  BuildContext(BuildOptions options, base::Reporter& reporter);
   ~BuildContext();
   BuildContext(const BuildContext&) = delete;
   BuildContext& operator=(const BuildContext&) = delete;
@@ -80,6 +85,21 @@ class BuildContext {
   }
   // Test seam: use `client` (not owned) instead of libcurl.
   void set_http(http::HttpClient* client) { http_override_ = client; }
+  // The registry client for `base: docker://` and the registry build cache,
+  // made on first use from options().registry (through the set_http client
+  // when there is one).
+  registry::Client& registry_client() {
+    if (!registry_) {
+      registry_ = http_override_
+                      ? std::make_unique<registry::Client>(options_.registry, *http_override_)
+                      : std::make_unique<registry::Client>(options_.registry);
+    }
+    return *registry_;
+  }
+  // The --cache-from/--cache-to state (build/registry_cache.h); null when the
+  // build uses no registry cache.
+  RegistryCache* registry_cache() const { return registry_cache_.get(); }
+  void set_registry_cache(std::unique_ptr<RegistryCache> cache);
   // Where downloads report progress; null (the default) reports nothing.
   http::Progress* progress() const { return progress_; }
   void set_progress(http::Progress* progress) { progress_ = progress; }
@@ -103,6 +123,8 @@ class BuildContext {
   std::unique_ptr<cache::Store> store_;
   std::unique_ptr<http::CurlClient> curl_;
   http::HttpClient* http_override_ = nullptr;
+  std::unique_ptr<registry::Client> registry_;
+  std::unique_ptr<RegistryCache> registry_cache_;
   http::Progress* progress_ = nullptr;
   std::map<std::string, std::shared_ptr<const PackageSet>> resolved_;
   std::map<std::string, std::shared_ptr<IndexSet>> indexes_;

@@ -5,6 +5,7 @@
 #include "build/chain.h"
 
 #include "base/file_util.h"
+#include "base/sha256.h"
 #include "base/strings.h"
 #include "build/packages.h"
 
@@ -19,15 +20,23 @@ namespace {
 
 constexpr int kMaxDepth = 16;
 
-base::Result<void> Load(const Spec& spec, std::vector<Spec>& out, Variant& variant, int depth) {
+base::Result<void> Load(const Spec& spec, Chain& chain, int depth) {
+  std::vector<Spec>& out = chain.specs;
+  Variant& variant = chain.variant;
   if (depth > kMaxDepth) return base::Fail("base chain of '{}' is too deep (a cycle?)", spec.path);
   const std::string& b = spec.base;
-  if (b != "scratch" && !b.empty()) {
+  if (base::StartsWith(b, "docker://")) {
+    // A registry image ends the chain: its own history is in its layers.
+    base::Result<oci::ImageRef> ref = oci::ParseImageRef(b);
+    if (!ref) return base::Fail(SpecError(spec, spec.base_mark, ref.error().message()));
+    if (!ref->digest.empty() && !base::IsSha256Digest(ref->digest))
+      return base::Fail(
+          SpecError(spec, spec.base_mark, fmt::format("invalid digest '{}'", ref->digest)));
+    chain.registry_base = *ref;
+  } else if (b != "scratch" && !b.empty()) {
     Spec parent;
-    if (base::StartsWith(b, "docker://")) {
-      return base::Fail(SpecError(spec, spec.base_mark, "registry bases are not supported yet"));
-    } else if (b.find('/') != std::string::npos || base::EndsWith(b, ".yaml") ||
-               base::EndsWith(b, ".yml")) {
+    if (b.find('/') != std::string::npos || base::EndsWith(b, ".yaml") ||
+        base::EndsWith(b, ".yml")) {
       base::Result<Spec> s = LoadSpec(base::JoinPath(base::DirName(spec.path), b));
       if (!s) return base::Fail(SpecError(spec, spec.base_mark, s.error().message()));
       parent = std::move(*s);
@@ -41,7 +50,7 @@ base::Result<void> Load(const Spec& spec, std::vector<Spec>& out, Variant& varia
       if (!s) return base::Fail(s.error());
       parent = std::move(*s);
     }
-    DISTILL_TRY(Load(parent, out, variant, depth + 1));
+    DISTILL_TRY(Load(parent, chain, depth + 1));
   }
   out.push_back(spec);
   return {};
@@ -67,7 +76,7 @@ void ApplyOverlay(Spec& s, const std::string& codename) {
 base::Result<Chain> LoadChain(const Spec& spec, Variant variant) {
   Chain chain;
   chain.variant = variant;
-  DISTILL_TRY(Load(spec, chain.specs, chain.variant, 0));
+  DISTILL_TRY(Load(spec, chain, 0));
   // The user's `debian:` block (or the nearest one up the chain) rules the
   // whole image: one image, one package universe.
   const Spec* with_debian = nullptr;

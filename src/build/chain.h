@@ -1,15 +1,18 @@
 // The chain of specs an image is built from: a spec's `base:` names a
-// built-in recipe (with a variant), another spec file, or scratch; recipes
-// name their own bases. The chain lists them root first, each with the
+// built-in recipe (with a variant), another spec file, a registry image
+// (docker://, which then is the root: build/registry_base.h), or scratch;
+// recipes name their own bases. The chain lists them root first, each with the
 // suite overlay of the Debian suite in effect already applied.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
 #include "build/recipes.h"
 #include "build/spec.h"
+#include "oci/reference.h"
 
 namespace build {
 
@@ -18,6 +21,9 @@ struct Chain {
   Variant variant = Variant::kLatest;
   std::string suite;  // the Debian codename in effect, e.g. "bookworm"
   bool has_packages = false;
+  // `base: docker://HOST/REPO[:TAG|@DIGEST]` of specs.front(): the image whose
+  // layers and config the chain starts from. Unset for every other root.
+  std::optional<oci::ImageRef> registry_base;
 };
 
 // Loads `spec`'s bases recursively. `variant` applies when `spec` is itself a

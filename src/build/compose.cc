@@ -21,6 +21,7 @@
 #include "build/layer_cache.h"
 #include "build/layers.h"
 #include "build/packages.h"
+#include "build/registry_base.h"
 #include "build/rootfs.h"
 #include "build/stage.h"
 #include "debian/maintscripts.h"
@@ -82,6 +83,7 @@ class Composer {
   std::vector<std::string> ignore_;    // cumulative ignore_depends
   std::set<std::string> installed_;
   std::map<std::string, std::string> versions_;  // installed name → version
+  std::map<std::string, std::string> base_packages_;  // a registry base's dpkg database
   std::string ca_bundle_;
   archive::Compression compression_ = archive::Compression::kGzip;
   std::string staging_;
@@ -137,13 +139,13 @@ base::Result<void> Composer::AddCachedLayer(fs::Tree tree, const std::string& cr
                                          static_cast<int>(compression_),
                                          ctx_.options().source_date_epoch, ParentsDigest(tree)));
   DISTILL_TRY(MergeTreeInto(out_.view, tree));
-  if (std::optional<oci::Layer> hit = LookupLayer(**store, key)) {
+  if (std::optional<oci::Layer> hit = LookupLayer(ctx_, key)) {
     out_.layers.push_back(*hit);
     return {};
   }
   base::Result<oci::Layer> layer = oci::WriteLayer(tree, LayerOpts(), created_by);
   if (!layer) return base::Fail(layer.error());
-  base::Result<oci::Layer> stored = StoreLayer(**store, key, std::move(*layer));
+  base::Result<oci::Layer> stored = StoreLayer(ctx_, key, std::move(*layer));
   if (!stored) return base::Fail(stored.error());
   out_.layers.push_back(std::move(*stored));
   return {};
@@ -193,6 +195,12 @@ base::Result<void> Composer::Packages(const Spec& spec) {
   if (!set) return base::Fail(set.error());
   for (const ResolvedPackage& p : (*set)->packages) {
     if (!installed_.insert(p.name).second) continue;
+    // A registry base that holds the package at this version already has
+    // its files (docs/registry.md); any other version is installed on top.
+    if (auto b = base_packages_.find(p.name); b != base_packages_.end() && b->second == p.version) {
+      versions_[p.name] = p.version;
+      continue;
+    }
     DISTILL_TRY(PackageLayer(p));
   }
   return {};
@@ -393,7 +401,17 @@ base::Result<Composed> Composer::Run() {
   base::Result<std::string> staging = ctx_.StagingDir();
   if (!staging) return base::Fail(staging.error());
   staging_ = *staging;
-  out_.run.env.push_back(std::string("PATH=") + kDefaultPath);
+  if (chain_.registry_base) {
+    // The image starts as the registry base: its layers, config and files.
+    base::Result<BaseImage> b = PullBaseImage(ctx_, *chain_.registry_base, platform_);
+    if (!b) return base::Fail(b.error());
+    out_.layers = std::move(b->layers);
+    out_.run = std::move(b->run);
+    out_.view = std::move(b->view);
+    base_packages_ = std::move(b->packages);
+  } else {
+    out_.run.env.push_back(std::string("PATH=") + kDefaultPath);
+  }
   for (size_t i = 0; i < chain_.specs.size(); ++i) DISTILL_TRY(Element(chain_.specs[i], i == 0));
   ApplyVariant();
   return std::move(out_);

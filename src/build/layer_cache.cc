@@ -10,6 +10,7 @@
 
 #include "base/file_util.h"
 #include "base/sha256.h"
+#include "build/registry_cache.h"
 
 namespace build {
 
@@ -57,6 +58,37 @@ base::Result<oci::Layer> StoreLayer(const cache::Store& store, const std::string
   DISTILL_TRY(base::MakeDirs(store.root() + "/layers"));
   DISTILL_TRY(base::WriteFileAtomic(EntryPath(store, key), j.dump()));
   return layer;
+}
+
+std::optional<oci::Layer> LookupLayer(BuildContext& ctx, const std::string& key) {
+  base::Result<const cache::Store*> store = ctx.store();
+  if (!store) return std::nullopt;
+  RegistryCache* remote = ctx.registry_cache();
+  if (std::optional<oci::Layer> hit = LookupLayer(**store, key)) {
+    if (remote) remote->Record(LayerCacheEntry(key, *hit), CacheSource::kLocal);
+    return hit;
+  }
+  if (!remote) return std::nullopt;
+  std::optional<CacheEntry> entry = remote->Fetch(ctx, kCacheKindLayer, key);
+  if (!entry) return std::nullopt;
+  base::Result<oci::Layer> layer = LayerFromCacheEntry(*entry);
+  if (layer) layer = StoreLayer(**store, key, std::move(*layer));
+  if (!layer) {
+    ctx.reporter().Warning(
+        fmt::format("registry cache: {}; building it instead", layer.error().message()));
+    return std::nullopt;
+  }
+  remote->Record(LayerCacheEntry(key, *layer), CacheSource::kRegistry);
+  return std::move(*layer);
+}
+
+base::Result<oci::Layer> StoreLayer(BuildContext& ctx, const std::string& key, oci::Layer layer) {
+  base::Result<const cache::Store*> store = ctx.store();
+  if (!store) return base::Fail(store.error());
+  base::Result<oci::Layer> stored = StoreLayer(**store, key, std::move(layer));
+  if (stored && ctx.registry_cache())
+    ctx.registry_cache()->Record(LayerCacheEntry(key, *stored), CacheSource::kBuilt);
+  return stored;
 }
 
 }  // namespace build

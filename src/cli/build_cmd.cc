@@ -15,6 +15,7 @@
 #include "build/build.h"
 #include "build/dockerfile.h"
 #include "build/dockerfile_lower.h"
+#include "build/registry_cache.h"
 #include "cli/copy_cmd.h"
 #include "cli/exit_codes.h"
 #include "cli/lock_cmd.h"
@@ -24,6 +25,52 @@
 #include "registry/transfer.h"
 
 namespace cli {
+
+// --cache-from/--cache-to: the registry build cache (docs/registry.md).
+static void AddCacheFlags(CLI::App& cmd, BuildFlags& f) {
+  cmd.add_option(
+      "--cache-from", f.cache_from,
+      "take layers from this registry cache image, docker://HOST/REPO[:TAG] (repeatable)");
+  cmd.add_option("--cache-to", f.cache_to,
+                 "after the build, push its layers as a cache image to docker://HOST/REPO[:TAG]");
+}
+
+// The registry cache of --cache-from/--cache-to, or null without them;
+// a reference that is not docker:// is a usage error.
+static base::Result<std::unique_ptr<build::RegistryCache>> CacheFromFlags(const BuildFlags& f) {
+  if (f.cache_from.empty() && f.cache_to.empty()) return std::unique_ptr<build::RegistryCache>();
+  auto parse = [](const char* flag, const std::string& text) -> base::Result<oci::ImageRef> {
+    base::Result<oci::ImageRef> ref = oci::ParseImageRef(text);
+    if (!ref) return base::Fail(ref.error().Context("{}", flag));
+    if (ref->transport != oci::Transport::kDocker)
+      return base::Fail("{} '{}': the cache must be a registry image (docker://HOST/REPO[:TAG])",
+                        flag, text);
+    return ref;
+  };
+  std::vector<oci::ImageRef> from;
+  for (const std::string& t : f.cache_from) {
+    base::Result<oci::ImageRef> ref = parse("--cache-from", t);
+    if (!ref) return base::Fail(ref.error());
+    from.push_back(*ref);
+  }
+  std::optional<oci::ImageRef> to;
+  if (!f.cache_to.empty()) {
+    base::Result<oci::ImageRef> ref = parse("--cache-to", f.cache_to);
+    if (!ref) return base::Fail(ref.error());
+    to = *ref;
+  }
+  return std::make_unique<build::RegistryCache>(std::move(from), std::move(to));
+}
+
+// The --json "cache" object: where the build's cached results came from.
+static nlohmann::json CacheJson(const build::RegistryCache& c, const std::string& exported) {
+  nlohmann::json j = {{"local", c.count(build::CacheSource::kLocal)},
+                      {"registry", c.count(build::CacheSource::kRegistry)},
+                      {"built", c.count(build::CacheSource::kBuilt)},
+                      {"imported", c.imported()}};
+  if (!exported.empty()) j["exported"] = exported;
+  return j;
+}
 
 void AddBuildFlags(CLI::App& cmd, BuildFlags& f, bool base_mode) {
   if (base_mode) {
@@ -54,6 +101,7 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f, bool base_mode) {
   cmd.add_option("-d", f.debug, "debug mode: explain (why each package is in)")
       ->check(CLI::IsMember({"explain"}));
   AddTlsVerifyFlag(cmd, f.tls_verify);
+  AddCacheFlags(cmd, f);
 }
 
 // SOURCE_DATE_EPOCH (reproducible-builds.org): the clamp for all times.
@@ -99,7 +147,8 @@ static base::Result<build::Spec> LowerDockerfileText(const std::string& text,
   return build::LowerDockerfile(*df, o);
 }
 
-static std::string ResultJson(const oci::Bundle& b, const std::vector<oci::ImageRef>& outs) {
+static std::string ResultJson(const oci::Bundle& b, const std::vector<oci::ImageRef>& outs,
+                              const nlohmann::json& cache) {
   nlohmann::json layers = nlohmann::json::array();
   for (const oci::Layer& l : b.images[0].layers)
     layers.push_back({{"digest", l.descriptor.digest},
@@ -118,6 +167,7 @@ static std::string ResultJson(const oci::Bundle& b, const std::vector<oci::Image
   nlohmann::json j = {{"digest", b.top.digest}, {"mediaType", b.top.media_type},
                       {"size", b.TotalSize()},  {"layers", layers},
                       {"platforms", platforms}, {"outputs", outputs}};
+  if (!cache.is_null()) j["cache"] = cache;
   return j.dump(2);
 }
 
@@ -134,6 +184,11 @@ int RunBuild(const BuildFlags& f) {
   base::Result<int64_t> sde = SourceDateEpoch();
   if (!sde) {
     PrintError(sde.error().message());
+    return kExitUsage;
+  }
+  base::Result<std::unique_ptr<build::RegistryCache>> registry_cache = CacheFromFlags(f);
+  if (!registry_cache) {
+    PrintError(registry_cache.error().message());
     return kExitUsage;
   }
   std::string file = f.file.empty() ? "distill.yaml" : f.file;
@@ -181,7 +236,12 @@ int RunBuild(const BuildFlags& f) {
   opts.locked = f.locked;
   opts.offline = f.offline;
   opts.explain = !f.debug.empty();
+  opts.registry = RegistryOptions(f.tls_verify, 4, &reporter);
   build::BuildContext ctx(opts, reporter);
+  if (*registry_cache) {
+    ctx.set_registry_cache(std::move(*registry_cache));
+    ctx.registry_cache()->Import(ctx);
+  }
   std::optional<http::ProgressBar> bar;
   if (f.progress == "auto" && isatty(STDERR_FILENO)) ctx.set_progress(&bar.emplace(stderr));
   // Packages first (resolve, --locked check, fetch): Build() finds them
@@ -216,8 +276,27 @@ int RunBuild(const BuildFlags& f) {
       return kExitFailure;
     }
   }
+  // The cache is written last: the image's outputs never wait on it, and a
+  // failed export leaves the previous cache image in place.
+  nlohmann::json cache_json;
+  if (build::RegistryCache* cache = ctx.registry_cache()) {
+    std::string exported;
+    if (cache->exporting()) {
+      base::Result<std::string> d = cache->Export(ctx);
+      if (!d) {
+        PrintError(d.error().message());
+        return kExitFailure;
+      }
+      exported = *d;
+    }
+    reporter.Status(fmt::format("cache: {} layers from the registry, {} local, {} built",
+                                cache->count(build::CacheSource::kRegistry),
+                                cache->count(build::CacheSource::kLocal),
+                                cache->count(build::CacheSource::kBuilt)));
+    cache_json = CacheJson(*cache, exported);
+  }
   if (f.json)
-    fmt::print("{}\n", ResultJson(*bundle, outs));
+    fmt::print("{}\n", ResultJson(*bundle, outs, cache_json));
   else
     fmt::print("{}\n", bundle->top.digest);
   return kExitOk;

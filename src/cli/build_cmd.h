@@ -20,7 +20,10 @@ struct BuildFlags {
   bool offline = false;
   std::vector<std::string> debug;  // -d explain
   std::string base_ref;            // `distill base NAME[:VARIANT]`
-  bool tls_verify = true;          // for docker:// outputs
+  bool tls_verify = true;          // for docker:// outputs, bases and caches
+  // The registry build cache (build/registry_cache.h): docker:// references.
+  std::vector<std::string> cache_from;
+  std::string cache_to;
   // Dockerfiles only:
   std::string target;                   // --target STAGE
   std::vector<std::string> build_args;  // --build-arg K[=V]

@@ -31,7 +31,8 @@ base::Result<Descriptor> ChooseFromIndex(const std::string& index_text, const Im
   for (const nlohmann::json& m : index["manifests"]) {
     base::Result<Descriptor> d = DescriptorFromJson(m);
     if (!d) return base::Fail(d.error().Context("'{}': index.json", ref.path));
-    std::string name = d->annotations.count(kAnnotationRefName) ? d->annotations[kAnnotationRefName] : "";
+    std::string name =
+        d->annotations.count(kAnnotationRefName) ? d->annotations[kAnnotationRefName] : "";
     if (!name.empty()) tags.push_back(name);
     if (!ref.tag.empty() && name == ref.tag) return *d;
     all.push_back(*d);
@@ -43,7 +44,8 @@ base::Result<Descriptor> ChooseFromIndex(const std::string& index_text, const Im
                       list.empty() ? "none" : list);
   if (all.size() == 1) return all[0];
   if (all.empty()) return base::Fail("'{}': the layout holds no image", ref.path);
-  return base::Fail("'{}' holds {} images; name one with :TAG (tags: {})", ref.path, all.size(), list);
+  return base::Fail("'{}' holds {} images; name one with :TAG (tags: {})", ref.path, all.size(),
+                    list);
 }
 
 base::Result<std::string> Verified(std::string bytes, const std::string& digest,
@@ -151,7 +153,9 @@ base::Result<void> ArchiveSource::Scan() {
     }
     files_[path] = std::move(bytes);
   }
-  std::string why = r == ARCHIVE_EOF ? "" : archive_error_string(a) ? archive_error_string(a) : "read error";
+  std::string why = r == ARCHIVE_EOF          ? ""
+                    : archive_error_string(a) ? archive_error_string(a)
+                                              : "read error";
   archive_read_free(a);
   if (!why.empty()) return base::Fail("'{}': {}", ref_.path, why);
   return {};
@@ -209,7 +213,8 @@ base::Result<Descriptor> ArchiveSource::FromDockerManifest() {
     return base::Fail("'{}': manifest.json is not valid", ref_.path);
   std::string config_path = m[0]["Config"].get<std::string>();
   auto cfg = files_.find(config_path);
-  if (cfg == files_.end()) return base::Fail("'{}': config '{}' is missing", ref_.path, config_path);
+  if (cfg == files_.end())
+    return base::Fail("'{}': config '{}' is missing", ref_.path, config_path);
   std::string config_digest = base::Sha256Digest(cfg->second);
   files_["blobs/sha256/" + config_digest.substr(7)] = cfg->second;
   nlohmann::json config = nlohmann::json::parse(cfg->second, nullptr, false);
@@ -220,7 +225,8 @@ base::Result<Descriptor> ArchiveSource::FromDockerManifest() {
   nlohmann::json manifest = {
       {"schemaVersion", 2},
       {"mediaType", kDockerManifest},
-      {"config", {{"mediaType", kDockerConfig}, {"digest", config_digest}, {"size", cfg->second.size()}}},
+      {"config",
+       {{"mediaType", kDockerConfig}, {"digest", config_digest}, {"size", cfg->second.size()}}},
       {"layers", layers}};
   std::string bytes = manifest.dump();
   std::string digest = base::Sha256Digest(bytes);
@@ -229,6 +235,32 @@ base::Result<Descriptor> ArchiveSource::FromDockerManifest() {
 }
 
 }  // namespace
+
+base::Result<Uncompressed> HashUncompressed(const std::string& path) {
+  // libarchive's "raw" format hands out the filtered (decompressed) stream
+  // as one entry, whatever the filter found by magic bytes.
+  std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(),
+                                                              archive_read_free);
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_raw(a.get());
+  auto why = [&] {
+    return std::string(archive_error_string(a.get()) ? archive_error_string(a.get())
+                                                     : "read error");
+  };
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
+    return base::Fail("'{}': {}", path, why());
+  struct archive_entry* e;
+  if (archive_read_next_header(a.get(), &e) != ARCHIVE_OK)
+    return base::Fail("'{}': {}", path, why());
+  base::HashingSink hashing(nullptr);
+  std::vector<uint8_t> buf(1 << 20);
+  la_ssize_t n;
+  while ((n = archive_read_data(a.get(), buf.data(), buf.size())) > 0)
+    DISTILL_TRY(hashing.Write(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n))));
+  if (n < 0) return base::Fail("'{}': {}", path, why());
+  uint64_t size = hashing.size();
+  return Uncompressed{hashing.Digest(), size};
+}
 
 base::Result<void> ImageSource::CopyBlob(const std::string& digest, base::Sink& out) {
   base::Result<std::string> bytes = ReadBlob(digest);

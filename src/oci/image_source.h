@@ -1,7 +1,7 @@
 // Reading images from the local forms: an OCI layout directory, an
 // oci-archive, and a docker-archive (Docker ≥ 25 layout-style, or the older
-// manifest.json-only form). Used by `inspect` now, by `copy` and by bases
-// pulled from archives later.
+// manifest.json-only form). Used by `inspect`, by `copy`, and by registry
+// bases (HashUncompressed checks a pulled layer against its DiffID).
 #pragma once
 
 #include <map>
@@ -35,5 +35,15 @@ class ImageSource {
   // not verified; "" when the blob is inside an archive or remote.
   virtual std::string BlobFile(const std::string& digest);
 };
+
+// The digest ("sha256:<hex>") and size of the file at `path` once its
+// compression (gzip, zstd, xz or none, found by magic bytes) is removed: a
+// layer blob's DiffID (image-spec config.md, "layer DiffID"). Errors name the
+// file: a corrupt or truncated stream.
+struct Uncompressed {
+  std::string digest;
+  uint64_t size = 0;
+};
+base::Result<Uncompressed> HashUncompressed(const std::string& path);
 
 }  // namespace oci

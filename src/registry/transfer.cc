@@ -27,28 +27,6 @@ bool IsIndexType(const std::string& t) {
   return t == oci::kMediaTypeIndex || t == oci::kDockerManifestList;
 }
 
-// Runs fn(i) for i in [0, n) on up to `jobs` threads; returns the first
-// error (in index order), after every started call has finished.
-base::Result<void> ParallelFor(size_t n, int jobs,
-                               const std::function<base::Result<void>(size_t)>& fn) {
-  std::vector<std::optional<base::Error>> errors(n);
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  auto worker = [&] {
-    for (size_t i; !failed && (i = next++) < n;) {
-      base::Result<void> r = fn(i);
-      if (!r) errors[i] = r.error(), failed = true;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 1; t < std::min<int>(jobs, static_cast<int>(n)); ++t) threads.emplace_back(worker);
-  worker();
-  for (std::thread& t : threads) t.join();
-  for (auto& e : errors)
-    if (e) return base::Fail(*e);
-  return {};
-}
-
 // The registry side of oci::ImageSource.
 class RegistrySource : public oci::ImageSource {
  public:
@@ -183,6 +161,26 @@ class TempDir {
 };
 
 }  // namespace
+
+base::Result<void> ParallelFor(size_t n, int jobs,
+                               const std::function<base::Result<void>(size_t)>& fn) {
+  std::vector<std::optional<base::Error>> errors(n);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    for (size_t i; !failed && (i = next++) < n;) {
+      base::Result<void> r = fn(i);
+      if (!r) errors[i] = r.error(), failed = true;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < std::min<int>(jobs, static_cast<int>(n)); ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) return base::Fail(*e);
+  return {};
+}
 
 base::Result<std::unique_ptr<oci::ImageSource>> OpenRegistrySource(Client& client,
                                                                    const oci::ImageRef& ref) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,12 @@
 #include "registry/client.h"
 
 namespace registry {
+
+// Runs fn(i) for i in [0, n) on up to `jobs` threads; after the first error
+// no new call starts. Returns the first error in index order, once every
+// started call has finished.
+base::Result<void> ParallelFor(size_t n, int jobs,
+                               const std::function<base::Result<void>(size_t)>& fn);
 
 // An image in a registry, read through the distribution API. Top() fetches
 // the manifest the reference names; ReadBlob() serves manifests and small
