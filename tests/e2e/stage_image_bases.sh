@@ -75,6 +75,7 @@ case "$text" in "python 3."*) ;; *) fail "gen.txt: '$text'" ;; esac
 # A registry image that does not exist: one line naming it.
 sed "s|tools/python:1 AS build|tools/nope:1 AS build|" "$WORK/ctx/Dockerfile" > "$WORK/ctx/Nope"
 if build -f "$WORK/ctx/Nope" -o "oci:$WORK/nope:1" >/dev/null 2>"$WORK/err4"; then fail "built from a missing image"; fi
-expect_eq "missing image" "$(cat "$WORK/err4")" "distill: error: building '$WORK/ctx/Nope': stage 'build': pulling base 'docker://$reg/tools/nope:1': manifest '1' not found in '$reg/tools/nope'"
+expect_eq "missing image" "$(head -n 1 "$WORK/err4")" "distill: error: $WORK/ctx/Nope:1:1: pulling base 'docker://$reg/tools/nope:1': manifest '1' not found in '$reg/tools/nope' (to build it from Debian packages, map it: --base-map '$reg/tools/nope:1=TARGET')"
+expect_eq "the FROM line under it" "$(sed -n 2p "$WORK/err4")" "FROM $reg/tools/nope:1 AS build"
 [ ! -e "$WORK/nope" ] || fail "output written after a failed build"
 ok
