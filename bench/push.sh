@@ -25,6 +25,7 @@ files:
     dst: /usr/lib/jvm/java-17-openjdk-amd64/lib
 config:
   entrypoint: ["/usr/lib/jvm/java-17-openjdk-amd64/bin/java"]
+check: false   # a tree of files to move, not an image to run (no bin/, no libc)
 Y
 "$distill" build --progress=none -f "$work/ctx/distill.yaml" -o "oci:$work/layout:v1" >/dev/null
 size=$(du -sb "$work/layout/blobs" | cut -f1)
