@@ -24,6 +24,7 @@
 #include "build/registry_base.h"
 #include "build/rootfs.h"
 #include "build/stage.h"
+#include "build/stage_rootfs.h"
 #include "debian/maintscripts.h"
 #include "debian/unpack.h"
 #include "oci/layer_writer.h"
@@ -82,7 +83,7 @@ class Composer {
   size_t package_specs_ = 0;           // chain specs with packages seen so far
   std::vector<std::string> ignore_;    // cumulative ignore_depends
   std::set<std::string> installed_;
-  std::map<std::string, std::string> versions_;  // installed name → version
+  std::map<std::string, std::string> versions_;       // installed name → version
   std::map<std::string, std::string> base_packages_;  // a registry base's dpkg database
   std::string ca_bundle_;
   archive::Compression compression_ = archive::Compression::kGzip;
@@ -322,7 +323,26 @@ base::Result<void> Composer::Files(const Spec& spec) {
       }
       base::Result<StageSource> src = StageFileSource(ctx_, spec, *f);  // a build stage's result
       if (!src) return base::Fail(src.error());
-      DISTILL_TRY(AddContextFiles(spec, src->entry, src->dir, tree, out_.view));
+      if (!src->whole_root) {
+        DISTILL_TRY(AddContextFiles(spec, src->entry, src->dir, tree, out_.view));
+        continue;
+      }
+      // A stage's whole root as it is; after a RUN on an image base, only
+      // what the commands changed.
+      fs::Tree all;
+      DISTILL_TRY(AddRootTree(src->dir, all));
+      if (!src->image_root.empty()) {
+        std::vector<std::string> removed;
+        base::Result<size_t> same = DropUnchanged(all, src->image_root, src->dir, &removed);
+        if (!same) return base::Fail(same.error());
+        if (!removed.empty())
+          ctx_.reporter().Warning(fmt::format(
+              "stage '{}' removed {} path(s) of its base image (first '{}'); the image keeps them "
+              "(distill writes no whiteouts)",
+              f->from, removed.size(), removed.front()));
+      }
+      for (const auto& [path, node] : all.entries())
+        if (!path.empty()) DISTILL_TRY(tree.Add(path, node));
     }
     // Keyed by content: an unchanged files layer (a jar's dependencies, the
     // static assets) is reused, and only the layer that changed is compressed.

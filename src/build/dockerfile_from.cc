@@ -21,11 +21,6 @@ namespace build {
 
 namespace {
 
-// Registry images as bases are the registry issue's; until chain.cc loads
-// `docker://` bases, a FROM that maps to one is an error that says how to
-// map it instead.
-constexpr bool kRegistryBases = false;
-
 const std::vector<std::string> kShell = {"/bin/sh", "-c"};
 const std::vector<std::string> kBusyboxShell = {"/busybox/sh", "-c"};
 
@@ -84,12 +79,8 @@ ResolvedBase DebianRoot(const std::vector<std::string>& packages, const std::str
   return r;
 }
 
+// Any other image: pulled from its registry (build/registry_base.h).
 base::Result<ResolvedBase> Registry(const std::string& ref) {
-  if (!kRegistryBases)
-    return base::Fail(
-        "FROM '{}' is not a built-in base; map it with --base-map '{}=TARGET' (TARGET: a built-in "
-        "base such as java17, a spec file, or deb:PKG,... for a Debian root)",
-        ref, ref);
   ResolvedBase r;
   r.kind = RootKind::kRegistry;
   r.base = "docker://" + ref;

@@ -242,7 +242,6 @@ class Lowerer {
   base::Result<Spec> Finish();
   base::Result<void> CheckReachable(const std::vector<const Stage*>& stages, Spec& spec);
   base::Result<void> EmitStages(Spec& spec);
-  base::Result<void> CheckStageRoot(const Stage& st) const;
 
   Part& FilesPart(Stage& s, int line) {
     if (!s.parts.back().runs.empty()) OpenPart(s, line);
@@ -673,6 +672,7 @@ base::Result<Spec> Lowerer::Finish() {
     if (seen.contains(s.name)) reachable.push_back(&s);
 
   Spec spec;
+  spec.from_dockerfile = true;
   spec.path = df_.path;
   spec.source_text = df_.text;
   DISTILL_TRY(CheckReachable(reachable, spec));
@@ -754,10 +754,8 @@ base::Result<void> Lowerer::CheckReachable(const std::vector<const Stage*>& stag
 base::Result<void> Lowerer::EmitStages(Spec& spec) {
   std::map<std::string, StageSpec> parts;
   std::vector<std::string> order;
-  std::map<std::string, const Stage*> root_of;  // first parts → their Dockerfile stage
   auto add = [&](const Stage& st) {
     for (size_t i = 0; i < st.parts.size(); ++i) {
-      if (i == 0 && (st.parent.empty() || st.index < 0)) root_of[st.PartName(0)] = &st;
       const Part& p = st.parts[i];
       StageSpec out;
       out.name = st.PartName(i);
@@ -798,29 +796,11 @@ base::Result<void> Lowerer::EmitStages(Spec& spec) {
   }
   for (const std::string& name : order) {
     if (!needed.contains(name)) continue;
-    if (auto it = root_of.find(name); it != root_of.end()) DISTILL_TRY(CheckStageRoot(*it->second));
     spec.stages.push_back(parts[name]);
   }
   spec.has_stages = !spec.stages.empty();
   if (spec.has_stages) spec.stages_mark = spec.stages.front().base_mark;
   return {};
-}
-
-// Build stages start from a Debian root or scratch (docs/stages.md); a
-// stage FROM a built-in base, a spec file or a registry image (a Dockerfile
-// stage that is not the image, COPY --from=IMAGE, RUN in an image FROM a
-// :debug base) would need them to start from an image.
-base::Result<void> Lowerer::CheckStageRoot(const Stage& st) const {
-  const ResolvedBase& r = *st.root;
-  if (r.kind == RootKind::kDebian || r.kind == RootKind::kScratch) return {};
-  std::string what = r.kind == RootKind::kBuiltin ? fmt::format("the built-in base '{}'", r.label)
-                     : r.kind == RootKind::kSpecFile ? fmt::format("the spec file '{}'", r.label)
-                                                     : fmt::format("the image '{}'", r.label);
-  return Fail(st.line,
-              fmt::format("a build stage cannot start from {} yet (build stages start from "
-                          "a Debian root: debian:RELEASE, or --base-map IMAGE=deb:PKG,...; "
-                          "or from scratch)",
-                          what));
 }
 
 }  // namespace

@@ -130,6 +130,7 @@ struct Spec {
   bool auto_packages = false;
   std::vector<FileSpec> files;
   bool has_stages = false;
+  bool from_dockerfile = false;  // lowered from a Dockerfile (build/dockerfile_lower.h)
   Mark stages_mark;
   std::vector<StageSpec> stages;  // in spec order; later stages may use earlier ones
   std::vector<UserSpec> users;    // accounts: beyond root, nobody, nonroot

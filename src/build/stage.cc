@@ -28,12 +28,14 @@
 // with FROM --platform=$BUILDPLATFORM does.
 #include "build/stage.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -43,7 +45,9 @@
 #include "base/file_util.h"
 #include "base/sha256.h"
 #include "base/strings.h"
+#include "build/compose.h"
 #include "build/context_files.h"
+#include "build/recipes.h"
 #include "build/registry_cache.h"
 #include "build/stage_archive.h"
 #include "build/stage_rootfs.h"
@@ -124,6 +128,26 @@ void CleanStaleWorkDirs(const std::string& cache_root) {
   }
 }
 
+// A run result's stage.json names the image root its chain starts from by
+// the path on the machine that made it (<cache>/stages/image-KEY/rootfs);
+// here it is this cache's image root of the same KEY, which Base() has
+// made. Anything else there is refused: the path is compared against.
+base::Result<void> LocalizeImageRoot(BuildContext& ctx, const std::string& dir) {
+  std::string path = dir + "/stage.json";
+  base::Result<std::string> text = base::ReadFile(path);
+  if (!text) return base::Fail(text.error());
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object() || !j.contains("image_root")) return {};
+  std::string theirs = j["image_root"].is_string() ? j["image_root"].get<std::string>() : "";
+  std::string name = base::DirName(theirs);
+  name = name.substr(name.rfind('/') + 1);
+  if (!theirs.ends_with("/rootfs") || !name.starts_with("image-") ||
+      !cache::IsSha256Hex(name.substr(6)))
+    return base::Fail("stage.json: invalid image_root '{}'", theirs);
+  j["image_root"] = ctx.CacheRoot() + "/stages/" + name + "/rootfs";
+  return base::WriteFileAtomic(path, j.dump(2) + "\n");
+}
+
 // The registry build cache's part (registry_cache.h): takes the result
 // (kind, key) from a --cache-from image into `dest` and says so. False when
 // no image lists it, or its blob is refused (a warning: the caller builds
@@ -140,6 +164,7 @@ bool FromRegistryCache(BuildContext& ctx, const std::string& stage, std::string_
   base::Result<void> r = work ? UnpackStageArchive(entry->path, entry->blob.digest, work->path(),
                                                    key, blob->uncompressed_size)
                               : base::Result<void>(base::Fail(work.error()));
+  if (r && kind == kCacheKindStageRun) r = LocalizeImageRoot(ctx, work->path());
   if (r) r = work->CommitTo(dest);
   if (!r) {
     ctx.reporter().Warning(fmt::format("registry cache: stage '{}': {}; building it instead", stage,
@@ -199,6 +224,7 @@ class StageRunner {
  private:
   base::Result<void> Base();
   base::Result<void> PackageRoot();
+  base::Result<void> ImageRoot();
   base::Result<void> InstallPackages(WorkDir& work, const PackageSet& essential,
                                      const PackageSet& all);
   base::Result<void> Dpkg(WorkDir& work, const std::string& what,
@@ -217,7 +243,9 @@ class StageRunner {
   std::string base_key_;
   std::string base_root_;  // "" for scratch
   fs::Tree files_;
-  fs::Tree accounts_;  // the base root's /etc/passwd and /etc/group, for owner names
+  fs::Tree accounts_;            // the base root's /etc/passwd and /etc/group, for owner names
+  oci::RunConfig image_config_;  // an image base's Env, User and WorkingDir
+  std::string image_root_;       // the unpacked image this stage descends from, or ""
   std::string runtime_;
 };
 
@@ -392,8 +420,9 @@ base::Result<void> StageRunner::Base() {
     base_key_ = "scratch";
     return {};
   }
-  // An earlier stage (CheckStages made sure it is one).
+  // An earlier stage (CheckStages made sure it is one), else an image.
   auto it = ctx_.stage_roots().find(StageRef(spec_.path, stage_.base));
+  if (it == ctx_.stage_roots().end() && IsImageBase(stage_.base)) return ImageRoot();
   if (it == ctx_.stage_roots().end())
     return base::Fail(
         SpecError(spec_, stage_.base_mark, fmt::format("no build stage named '{}'", stage_.base)));
@@ -403,7 +432,61 @@ base::Result<void> StageRunner::Base() {
   nlohmann::json j = nlohmann::json::parse(*meta, nullptr, false);
   base_key_ = j.is_object() ? j.value("key", "") : "";
   if (base_key_.empty()) return base::Fail("'{}': malformed stage record", base_root_);
+  image_root_ = j.value("image_root", "");
   return {};
+}
+
+// An image as the stage's root: a built-in base, a spec file or a registry
+// image, composed (or pulled) for the host's platform as the image's own
+// base would be, its layers then applied in order to a directory, whiteouts
+// included. Cached by the layers' DiffIDs and the config the commands see.
+base::Result<void> StageRunner::ImageRoot() {
+  Spec s;
+  s.path = spec_.path;
+  s.source_text = spec_.source_text;
+  s.base = stage_.base;
+  s.base_mark = stage_.base_mark;
+  s.debian = spec_.debian;
+  s.has_debian = spec_.has_debian;
+  base::Result<Chain> chain = LoadChain(s);
+  if (!chain) return base::Fail(chain.error());
+  DISTILL_TRY(RunStages(ctx_, *chain));
+  base::Result<Composed> image = ComposeImage(ctx_, *chain, oci::HostPlatform());
+  if (!image && chain->registry_base) {
+    // At the FROM (or `base:`) line; a Dockerfile's FROM may be mapped.
+    std::string what = image.error().message();
+    if (spec_.from_dockerfile)
+      what += fmt::format(" (to build it from Debian packages, map it: --base-map '{}=TARGET')",
+                          stage_.base.substr(9));
+    return base::Fail(SpecError(spec_, stage_.base_mark, what));
+  }
+  if (!image) return base::Fail(image.error());
+  image_config_ = image->run;
+  std::string text = fmt::format("distill image root v{}\n", kStageFormatVersion);
+  for (const oci::Layer& l : image->layers) text += "layer " + l.diff_id + "\n";
+  for (const std::string& e : image_config_.env) text += "env " + e + "\n";
+  text += "user " + image_config_.user + "\nworkdir " + image_config_.workdir + "\n";
+  base_key_ = "image-" + base::Sha256Hex(text);
+  std::string dest = ctx_.CacheRoot() + "/stages/" + base_key_;
+  base_root_ = dest + "/rootfs";
+  image_root_ = base_root_;
+  if (base::IsDirectory(base_root_)) return {};
+  base::Result<WorkDir> work = WorkDir::Create(ctx_, "image");
+  if (!work) return base::Fail(work.error());
+  base::Result<RootDir> root = RootDir::Open(work->path() + "/rootfs", true);
+  if (!root) return base::Fail(root.error());
+  if (chmod(root->path().c_str(), 0755) != 0)
+    return base::Fail("'{}': {}", root->path(), base::ErrnoText());
+  ctx_.reporter().Status(fmt::format("stage '{}': unpacking base '{}' ({} layers)", stage_.name,
+                                     stage_.base, image->layers.size()));
+  nlohmann::json meta = {
+      {"kind", "image-root"}, {"base", stage_.base}, {"architecture", arch_}, {"key", base_key_}};
+  for (const oci::Layer& l : image->layers) {
+    DISTILL_TRY(ApplyLayer(l.path, fmt::format("layer '{}'", l.descriptor.digest), *root));
+    meta["layers"].push_back(l.diff_id);
+  }
+  DISTILL_TRY(base::WriteFileAtomic(work->path() + "/stage.json", meta.dump(2) + "\n"));
+  return work->CommitTo(dest);
 }
 
 base::Result<void> StageRunner::Files() {
@@ -432,8 +515,10 @@ base::Result<void> StageRunner::Files() {
 }
 
 base::Result<std::pair<uint32_t, uint32_t>> StageRunner::User() {
-  if (stage_.user.empty()) return std::make_pair(0u, 0u);
-  base::Result<std::pair<uint32_t, uint32_t>> owner = ParseOwner(stage_.user, accounts_);
+  // The stage's own user, else its image base's USER, else root.
+  const std::string& user = stage_.user.empty() ? image_config_.user : stage_.user;
+  if (user.empty()) return std::make_pair(0u, 0u);
+  base::Result<std::pair<uint32_t, uint32_t>> owner = ParseOwner(user, accounts_);
   if (!owner) return base::Fail(base::Error("'user': {}", owner.error().message()));
   return owner;
 }
@@ -454,7 +539,9 @@ base::Result<void> StageRunner::Execute(const std::string& dest, const std::stri
   base::Result<RootDir> root = RootDir::Open(rootfs, false);
   if (!root) return base::Fail(root.error());
   DISTILL_TRY(root->PutTree(files_));
-  std::string workdir = stage_.workdir.empty() ? "/" : stage_.workdir;
+  std::string workdir = !stage_.workdir.empty()          ? stage_.workdir
+                        : !image_config_.workdir.empty() ? image_config_.workdir
+                                                         : "/";
   base::Result<std::string> wd = fs::NormalizePath(workdir);
   if (!wd) return base::Fail(wd.error());
   DISTILL_TRY(root->MakeDirs(*wd));
@@ -464,7 +551,13 @@ base::Result<void> StageRunner::Execute(const std::string& dest, const std::stri
   c.gid = user->second;
   c.network = stage_.network;
   c.env = {std::string("PATH=") + kDefaultPath, c.uid == 0 ? "HOME=/root" : "HOME=/"};
-  for (const auto& [k, v] : stage_.env) {
+  // An image base's Env first (its PATH replaces the default), then the stage's.
+  std::vector<std::pair<std::string, std::string>> env;
+  for (const std::string& e : image_config_.env)
+    if (size_t eq = e.find('='); eq != std::string::npos)
+      env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
+  env.insert(env.end(), stage_.env.begin(), stage_.env.end());
+  for (const auto& [k, v] : env) {
     auto it = std::find_if(c.env.begin(), c.env.end(),
                            [&](const std::string& e) { return e.starts_with(k + "="); });
     (it != c.env.end() ? *it : c.env.emplace_back()) = k + "=" + v;
@@ -491,6 +584,7 @@ base::Result<void> StageRunner::Execute(const std::string& dest, const std::stri
   // The record goes in before the rename, so a result never lacks it.
   nlohmann::json meta = {
       {"kind", "stage"}, {"stage", stage_.name}, {"key", key}, {"base", base_key_}};
+  if (!image_root_.empty()) meta["image_root"] = image_root_;
   DISTILL_TRY(base::WriteFileAtomic(work->path() + "/stage.json", meta.dump(2) + "\n"));
   return work->CommitTo(dest);
 }
@@ -576,15 +670,28 @@ base::Error NoStage(const Spec& spec, Mark mark, const std::string& name,
 
 }  // namespace
 
+bool IsImageBase(const std::string& base) {
+  if (base.starts_with("docker://") || base.find('/') != std::string::npos ||
+      base.ends_with(".yaml") || base.ends_with(".yml"))
+    return true;
+  base::Result<BaseRef> ref = ParseBaseRef(base);
+  if (!ref) return false;
+  std::vector<std::string> names = RecipeNames();
+  return std::find(names.begin(), names.end(), ref->name) != names.end();
+}
+
 base::Result<void> CheckStages(const Spec& spec) {
   std::vector<std::string> earlier;
   for (const StageSpec& st : spec.stages) {
-    if (!IsDebianBase(st.base) && st.base != "scratch" &&
-        std::find(earlier.begin(), earlier.end(), st.base) == earlier.end()) {
+    bool stage = std::find(earlier.begin(), earlier.end(), st.base) != earlier.end();
+    if (!IsDebianBase(st.base) && st.base != "scratch" && !stage && !IsImageBase(st.base)) {
       std::vector<std::string> known = earlier;
       known.insert(known.end(), {"debian", "scratch"});
-      std::string what =
-          fmt::format("stage base '{}' is not 'debian', 'scratch' or an earlier stage", st.base);
+      for (const std::string& r : RecipeNames()) known.push_back(r);
+      std::string what = fmt::format(
+          "stage base '{}' is not 'debian', 'scratch', an earlier stage or an image (a built-in "
+          "base, a spec file, docker://...)",
+          st.base);
       std::string close = base::ClosestMatch(st.base, known);
       if (!close.empty()) what += fmt::format(" (did you mean '{}'?)", close);
       return base::Fail(SpecError(spec, st.base_mark, what));
@@ -652,11 +759,124 @@ base::Result<StageSource> StageFileSource(BuildContext& ctx, const Spec& spec,
   if (!real)
     return base::Fail(SpecError(spec, entry.src_mark,
                                 fmt::format("'/{}' not found in stage '{}'", dir, entry.from)));
-  StageSource out{it->second, entry};
+  StageSource out{it->second, entry, "", false};
+  // The whole root of a stage that starts from an image: the image (whose
+  // base is that image) takes only what the stage changed.
+  if (*norm == "" && entry.dst == "/" && entry.owner.empty() && !entry.mode) {
+    out.whole_root = true;
+    base::Result<std::string> meta = base::ReadFile(base::DirName(it->second) + "/stage.json");
+    nlohmann::json j = meta ? nlohmann::json::parse(*meta, nullptr, false) : nlohmann::json();
+    if (j.is_object()) out.image_root = j.value("image_root", "");
+  }
   out.entry.from.clear();
   out.entry.src = glob ? (real->empty() ? leaf : *real + "/" + leaf) : *real;
   if (out.entry.src.empty()) out.entry.src = ".";
   return out;
+}
+
+namespace {
+
+// The host path of `rel` in `root` with its parents resolved inside the
+// root and its last component not followed; "" when a parent is missing.
+std::string PathInRoot(const RootDir& root, const std::string& rel) {
+  std::string parent = fs::ParentPath(rel);
+  if (!root.Exists(parent)) return "";
+  base::Result<std::string> real = root.Resolve(parent);
+  if (!real) return "";
+  std::string leaf = parent.empty() ? rel : rel.substr(parent.size() + 1);
+  return root.path() + "/" + (real->empty() ? "" : *real + "/") + leaf;
+}
+
+bool SameBytes(const std::string& a, const std::string& b) {
+  base::UniqueFd fa(open(a.c_str(), O_RDONLY | O_CLOEXEC));
+  base::UniqueFd fb(open(b.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (fa.fd < 0 || fb.fd < 0) return false;
+  static thread_local char x[1 << 16], y[1 << 16];
+  for (;;) {
+    ssize_t n = read(fa.fd, x, sizeof x);
+    if (n < 0) return false;
+    ssize_t m = 0;
+    while (m < n) {
+      ssize_t k = read(fb.fd, y + m, static_cast<size_t>(n - m));
+      if (k <= 0) return false;
+      m += k;
+    }
+    if (n == 0) return read(fb.fd, y, 1) == 0;
+    if (memcmp(x, y, static_cast<size_t>(n)) != 0) return false;
+  }
+}
+
+// True when the entry at `host` (lstat'ed) is what `node` describes.
+bool Unchanged(const fs::Node& node, const std::string& host) {
+  struct stat st;
+  if (host.empty() || lstat(host.c_str(), &st) != 0) return false;
+  if ((st.st_mode & 07777) != node.mode || st.st_uid != node.uid || st.st_gid != node.gid)
+    return false;
+  switch (node.type) {
+    case fs::NodeType::kDir:
+      return S_ISDIR(st.st_mode);
+    case fs::NodeType::kSymlink: {
+      if (!S_ISLNK(st.st_mode)) return false;
+      char buf[4096];
+      ssize_t n = readlink(host.c_str(), buf, sizeof buf);
+      return n >= 0 && std::string_view(buf, static_cast<size_t>(n)) == node.link;
+    }
+    case fs::NodeType::kFile:
+      return S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) == node.size &&
+             node.content.kind == fs::Content::Kind::kDiskFile && node.content.offset == 0 &&
+             SameBytes(node.content.path, host);
+    default:
+      return false;  // devices, FIFOs and hardlinks are kept
+  }
+}
+
+}  // namespace
+
+base::Result<size_t> DropUnchanged(fs::Tree& tree, const std::string& image_root,
+                                   const std::string& stage_root,
+                                   std::vector<std::string>* removed) {
+  base::Result<RootDir> root = RootDir::Open(image_root, false);
+  if (!root) return base::Fail(root.error());
+  // Children first, so a directory left empty by them can go too.
+  std::vector<std::string> drop;
+  std::set<std::string> kept_parents;
+  const auto& entries = tree.entries();
+  // Hardlinks are always kept, and so are the files they name.
+  std::set<std::string> link_targets;
+  for (const auto& [path, node] : entries)
+    if (node.type == fs::NodeType::kHardlink) link_targets.insert(node.link);
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    const auto& [path, node] = *it;
+    if (path.empty()) continue;
+    if (!kept_parents.contains(path) && !link_targets.contains(path) &&
+        Unchanged(node, PathInRoot(*root, path))) {
+      drop.push_back(path);
+      continue;
+    }
+    for (std::string p = fs::ParentPath(path); kept_parents.insert(p).second && !p.empty();
+         p = fs::ParentPath(p)) {
+    }
+  }
+  for (const std::string& p : drop) tree.Remove(p);
+  // What the stage removed from the image: a layer cannot say so without
+  // whiteouts, which distill does not write, so the caller warns.
+  if (removed) {
+    base::Result<RootDir> stage = RootDir::Open(stage_root, false);
+    if (!stage) return base::Fail(stage.error());
+    std::error_code ec;
+    std::filesystem::recursive_directory_iterator it(image_root, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      std::string rel = it->path().string().substr(image_root.size() + 1);
+      std::string host = PathInRoot(*stage, rel);
+      struct stat st;
+      if (host.empty() || lstat(host.c_str(), &st) != 0) {
+        removed->push_back("/" + rel);
+        it.disable_recursion_pending();
+      }
+    }
+    if (ec) return base::Fail("reading '{}': {}", image_root, ec.message());
+  }
+  return drop.size();
 }
 
 }  // namespace build

@@ -28,8 +28,13 @@ inline constexpr int kStageFormatVersion = 1;
 // The key of ctx.stage_roots() for stage `name` of the spec at `spec_path`.
 std::string StageRef(const std::string& spec_path, const std::string& name);
 
-// check: each stage's `base:` is "", "debian", "scratch" or an earlier
-// stage; each `from:` (in stages and in the image's files) names a stage
+// True when a stage's `base:` names an image rather than a stage: a
+// registry image (docker://...), a spec file (a path, or *.yaml / *.yml) or
+// a built-in base NAME[:VARIANT]. An earlier stage of the same name wins.
+bool IsImageBase(const std::string& base);
+
+// check: each stage's `base:` is "", "debian", "scratch", an earlier
+// stage or an image (IsImageBase); each `from:` (in stages and in the image's files) names a stage
 // (an earlier one, within stages). Errors are spec errors at the value,
 // with "did you mean" for a near miss:
 //   s.yaml:9:11: no build stage named 'biuld' (did you mean 'build'?)
@@ -73,8 +78,25 @@ base::Result<std::string> TreeDigest(const fs::Tree& tree);
 struct StageSource {
   std::string dir;
   FileSpec entry;
+  // For the whole root (`src: /`, `dst: /`) of a stage that starts from an
+  // image: that image unpacked, so the caller can keep only the changes
+  // (DropUnchanged). "" otherwise.
+  std::string image_root;
+  // The whole root with no owner or mode given: it is copied as the
+  // filesystem it is (AddRootTree), owners and modes kept.
+  bool whole_root = false;
 };
 base::Result<StageSource> StageFileSource(BuildContext& ctx, const Spec& spec,
                                           const FileSpec& entry);
+
+// Removes from `tree` (read from `stage_root`) every entry identical to
+// the same path in `image_root` (type, mode, owner, symlink target, bytes),
+// and directories left with nothing below them that are identical too: a
+// RUN on an image base then adds a layer of its changes only. Paths of
+// `image_root` that the stage root lacks go to `removed`. Returns how many
+// entries were dropped.
+base::Result<size_t> DropUnchanged(fs::Tree& tree, const std::string& image_root,
+                                   const std::string& stage_root,
+                                   std::vector<std::string>* removed);
 
 }  // namespace build

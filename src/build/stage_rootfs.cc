@@ -29,6 +29,7 @@
 #include <optional>
 
 #include "archive/deb_file.h"
+#include "archive/tar_reader.h"
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "debian/deb822.h"
@@ -322,6 +323,70 @@ base::Result<std::string> RootDir::Resolve(const std::string& rel) const {
   return real.substr(root.size() + 1);
 }
 
+base::Result<void> RootDir::RemoveAll(const std::string& rel) {
+  if (rel.empty()) return ClearDir(rel);
+  std::string parent = fs::ParentPath(rel);
+  if (!Exists(parent)) return {};
+  base::Result<std::string> real = Resolve(parent);
+  if (!real) return base::Fail(real.error());
+  std::string host = path_ + "/" + (real->empty() ? "" : *real + "/") + Leaf(rel);
+  struct stat st;
+  if (lstat(host.c_str(), &st) != 0) return {};
+  return RemoveRoot(host);
+}
+
+base::Result<void> RootDir::ClearDir(const std::string& rel) {
+  if (!Exists(rel)) return {};
+  base::Result<std::string> real = Resolve(rel);
+  if (!real) return base::Fail(real.error());
+  std::string host = real->empty() ? path_ : path_ + "/" + *real;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(std::filesystem::symlink_status(host, ec))) return {};
+  for (const std::filesystem::directory_entry& e : std::filesystem::directory_iterator(host, ec))
+    DISTILL_TRY(RemoveRoot(e.path().string()));
+  if (ec) return base::Fail("reading '/{}': {}", rel, ec.message());
+  return {};
+}
+
+base::Result<void> ApplyLayer(const std::string& path, const std::string& name, RootDir& root) {
+  constexpr std::string_view kWhiteout = ".wh.";
+  constexpr std::string_view kOpaque = ".wh..wh..opq";
+  auto open = [&]() -> base::Result<std::unique_ptr<archive::TarReader>> {
+    return archive::TarReader::OpenFile(path, name);
+  };
+  // Pass 1: the whiteouts, which apply to the layers below only.
+  base::Result<std::unique_ptr<archive::TarReader>> reader = open();
+  if (!reader) return base::Fail(reader.error());
+  for (;;) {
+    base::Result<std::optional<archive::TarEntry>> e = (*reader)->Next();
+    if (!e) return base::Fail(e.error());
+    if (!*e) break;
+    std::string leaf = Leaf((*e)->path);
+    if (!leaf.starts_with(kWhiteout)) continue;
+    std::string dir = fs::ParentPath((*e)->path);
+    base::Result<void> r =
+        leaf == kOpaque
+            ? root.ClearDir(dir)
+            : root.RemoveAll((dir.empty() ? "" : dir + "/") + leaf.substr(kWhiteout.size()));
+    if (!r) return base::Fail(r.error().Context("'{}': applying '{}'", name, (*e)->path));
+  }
+  // Pass 2: the layer's own entries.
+  reader = open();
+  if (!reader) return base::Fail(reader.error());
+  archive::TarReader& tar = **reader;
+  for (;;) {
+    base::Result<std::optional<archive::TarEntry>> e = tar.Next();
+    if (!e) return base::Fail(e.error());
+    if (!*e) return {};
+    if (Leaf((*e)->path).starts_with(kWhiteout)) continue;
+    base::Result<void> r = root.Put(**e, [&](int fd) -> base::Result<void> {
+      FdSink sink(fd, (*e)->path);
+      return tar.ReadData(&sink);
+    });
+    if (!r) return base::Fail(r.error().Context("unpacking '{}'", name));
+  }
+}
+
 base::Result<void> ExtractDeb(const std::string& deb_path, const std::string& name, RootDir& root) {
   base::Result<archive::DebFile> deb = archive::DebFile::Open(deb_path, name);
   if (!deb) return base::Fail(deb.error());
@@ -424,6 +489,88 @@ base::Result<void> CopyOne(CopyState& s, const std::string& from, const std::str
 base::Result<void> CopyRoot(const std::string& from, const std::string& to) {
   CopyState s;
   return CopyOne(s, from, to);
+}
+
+namespace {
+
+struct TreeState {
+  std::string top;
+  std::map<std::pair<dev_t, ino_t>, std::string> inodes;  // first path of each hardlinked file
+};
+
+// The security.capability attribute is what a layer must carry (file
+// capabilities, e.g. ping's cap_net_raw); others of the host are not the
+// image's.
+std::vector<std::pair<std::string, std::string>> Capabilities(const std::string& path) {
+  char value[4096];
+  ssize_t v = lgetxattr(path.c_str(), "security.capability", value, sizeof value);
+  if (v <= 0) return {};
+  return {{"security.capability", std::string(value, static_cast<size_t>(v))}};
+}
+
+base::Result<void> AddTreeEntry(TreeState& s, const std::string& rel, fs::Tree& tree) {
+  std::string host = rel.empty() ? s.top : s.top + "/" + rel;
+  struct stat st;
+  if (lstat(host.c_str(), &st) != 0) return base::Fail("'{}': {}", host, base::ErrnoText());
+  fs::Node n;
+  n.mode = st.st_mode & 07777;
+  n.uid = st.st_uid;
+  n.gid = st.st_gid;
+  n.mtime = st.st_mtime;
+  if (S_ISDIR(st.st_mode)) {
+    n.type = fs::NodeType::kDir;
+    if (!rel.empty()) DISTILL_TRY(tree.Add(rel, n));
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(host, ec))
+      names.push_back(e.path().filename().string());
+    if (ec) return base::Fail("reading '{}': {}", host, ec.message());
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names)
+      DISTILL_TRY(AddTreeEntry(s, rel.empty() ? name : rel + "/" + name, tree));
+    return {};
+  }
+  if (S_ISLNK(st.st_mode)) {
+    char buf[4096];
+    ssize_t len = readlink(host.c_str(), buf, sizeof buf);
+    if (len < 0) return base::Fail("'{}': {}", host, base::ErrnoText());
+    n.type = fs::NodeType::kSymlink;
+    n.link.assign(buf, static_cast<size_t>(len));
+    return tree.Add(rel, n);
+  }
+  if (S_ISREG(st.st_mode)) {
+    if (st.st_nlink > 1) {
+      auto [it, first] = s.inodes.try_emplace({st.st_dev, st.st_ino}, rel);
+      if (!first) {
+        n.type = fs::NodeType::kHardlink;
+        n.link = it->second;
+        return tree.Add(rel, n);
+      }
+    }
+    n.type = fs::NodeType::kFile;
+    n.size = static_cast<uint64_t>(st.st_size);
+    n.content = fs::Content::Disk(host);
+    n.xattrs = Capabilities(host);
+    return tree.Add(rel, n);
+  }
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+    n.type = S_ISCHR(st.st_mode) ? fs::NodeType::kCharDev : fs::NodeType::kBlockDev;
+    n.dev_major = major(st.st_rdev);
+    n.dev_minor = minor(st.st_rdev);
+    return tree.Add(rel, n);
+  }
+  if (S_ISFIFO(st.st_mode)) {
+    n.type = fs::NodeType::kFifo;
+    return tree.Add(rel, n);
+  }
+  return {};  // sockets: not part of an image
+}
+
+}  // namespace
+
+base::Result<void> AddRootTree(const std::string& dir, fs::Tree& tree) {
+  TreeState s{dir, {}};
+  return AddTreeEntry(s, "", tree);
 }
 
 base::Result<void> RemoveRoot(const std::string& path) {

@@ -59,6 +59,11 @@ class RootDir {
   // `rel` with its symlinks resolved inside the root: the relative path of
   // what it names ("bin/sh" → "usr/bin/dash" on a merged-/usr root).
   base::Result<std::string> Resolve(const std::string& rel) const;
+  // Removes `rel` and everything below it; its parents are resolved inside
+  // the root, the last component is not followed. A missing path is no error.
+  base::Result<void> RemoveAll(const std::string& rel);
+  // Removes everything inside the directory `rel`, keeping the directory.
+  base::Result<void> ClearDir(const std::string& rel);
 
  private:
   RootDir(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -71,9 +76,22 @@ class RootDir {
 // into `root`, as `dpkg-deb --extract` would, through RootDir::Put.
 base::Result<void> ExtractDeb(const std::string& deb_path, const std::string& name, RootDir& root);
 
+// Applies the OCI layer blob at `path` (a tar, gzip or zstd; `name` in
+// errors) to `root` as a container engine does (image-spec layer.md
+// "Applying Changesets"): its whiteouts (`.wh.NAME`) and opaque markers
+// (`.wh..wh..opq`) first remove what lower layers put there, then its
+// entries are written through Put.
+base::Result<void> ApplyLayer(const std::string& path, const std::string& name, RootDir& root);
+
 // Copies the directory tree `from` to `to` (which must not exist),
 // preserving types, owners, modes, times, hardlinks and extended attributes.
 base::Result<void> CopyRoot(const std::string& from, const std::string& to);
+
+// Adds everything below the directory `dir` to `tree` as it is on disk:
+// types, modes (setuid, sticky), owners, mtimes, symlink targets, hardlinks,
+// devices, FIFOs and file capabilities (security.capability). For the whole
+// root of a build stage, which is a filesystem, not a COPY.
+base::Result<void> AddRootTree(const std::string& dir, fs::Tree& tree);
 
 // Removes `path` and everything below it; a missing path is no error.
 base::Result<void> RemoveRoot(const std::string& path);

@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "archive/tar_writer.h"
 #include "base/file_util.h"
+#include "base/sink.h"
 #include "build/stage_rootfs.h"
 #include "build/stage_runtime.h"
 
@@ -96,8 +98,22 @@ TEST(StageSpecTest, UnknownStageNames) {
   EXPECT_EQ(ParseError("stages:\n  a: {files: [{from: b, src: /x, dst: /x}]}\n  b: {}\n"),
             "s.yaml:2:15: no build stage named 'b'");
   EXPECT_EQ(ParseError("stages:\n  build: {}\n  t: {base: biuld}\n"),
-            "s.yaml:3:13: stage base 'biuld' is not 'debian', 'scratch' or an earlier stage "
-            "(did you mean 'build'?)");
+            "s.yaml:3:13: stage base 'biuld' is not 'debian', 'scratch', an earlier stage or an "
+            "image (a built-in base, a spec file, docker://...) (did you mean 'build'?)");
+  // Images: built-in bases, spec files, registry images; an earlier stage
+  // of the same name wins (it is looked up first).
+  EXPECT_EQ(ParseError("stages:\n  a: {base: 'python3:debug'}\n  b: {base: cc}\n"
+                       "  c: {base: ./b.yaml}\n  d: {base: 'docker://127.0.0.1:5000/r:1'}\n"
+                       "files: [{from: d, src: /a, dst: /a}]\n"),
+            "");
+  EXPECT_TRUE(IsImageBase("java17:nonroot"));
+  EXPECT_TRUE(IsImageBase("docker://h/r:1"));
+  EXPECT_TRUE(IsImageBase("base.yml"));
+  EXPECT_FALSE(IsImageBase("build"));
+  EXPECT_FALSE(IsImageBase("cc:nope"));
+  EXPECT_EQ(ParseError("stages:\n  a: {base: cc, packages: [g++]}\n"),
+            "s.yaml:2:13: stage 'a' installs packages, which needs base 'debian' (list them in "
+            "the stage it is based on)");
   EXPECT_EQ(ParseError("files: [{from: build, src: /a, dst: /a}]\n"),
             "s.yaml:1:9: no build stage named 'build'");
 }
@@ -259,6 +275,116 @@ TEST(RootDirTest, SymlinksResolveInsideTheRoot) {
   EXPECT_EQ(a.st_ino, b.st_ino);
   ASSERT_EQ(lstat((dir + "/copy/bin").c_str(), &a), 0);
   EXPECT_TRUE(S_ISLNK(a.st_mode));
+  std::filesystem::remove_all(dir);
+}
+
+// A layer as a tar blob of `entries` (file contents given as link text).
+std::string WriteLayer(const std::string& path, const std::vector<archive::TarEntry>& entries) {
+  base::StringSink sink;
+  auto w = archive::TarWriter::Create(&sink);
+  EXPECT_TRUE(w);
+  for (archive::TarEntry e : entries) {
+    std::string data = e.type == archive::EntryType::kFile ? e.link : "";
+    if (e.type == archive::EntryType::kFile) e.link.clear(), e.size = data.size();
+    EXPECT_TRUE((*w)->Add(e));
+    if (!data.empty()) {
+      EXPECT_TRUE((*w)->WriteData({reinterpret_cast<const uint8_t*>(data.data()), data.size()}));
+    }
+  }
+  EXPECT_TRUE((*w)->Finish());
+  EXPECT_TRUE(base::WriteFileAtomic(path, sink.str()));
+  return path;
+}
+
+TEST(RootDirTest, ApplyLayerHonoursWhiteouts) {
+  char tmpl[] = "/tmp/distill-layers-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  using archive::EntryType;
+  auto file = [](std::string p, std::string text) {
+    return archive::TarEntry{
+        .path = std::move(p), .type = EntryType::kFile, .mode = 0644, .link = std::move(text)};
+  };
+  auto d = [](std::string p) {
+    return archive::TarEntry{.path = std::move(p), .type = EntryType::kDir, .mode = 0755};
+  };
+  std::string lower =
+      WriteLayer(dir + "/1.tar", {d("etc"), file("etc/a", "a"), file("etc/b", "b"), d("opt"),
+                                  d("opt/sub"), file("opt/sub/x", "x"), file("opt/y", "y")});
+  // The upper layer: its own opt/new comes before the opaque marker in the
+  // stream, and must survive it (the marker only hides the lower layer's).
+  std::string upper = WriteLayer(
+      dir + "/2.tar", {file("etc/.wh.a", ""), d("opt"), file("opt/new", "new"),
+                       file("opt/.wh..wh..opq", ""), file("etc/c", "c"), file(".wh.missing", "")});
+  base::Result<RootDir> root = RootDir::Open(dir + "/rootfs", true);
+  ASSERT_TRUE(root) << root.error().message();
+  ASSERT_TRUE(ApplyLayer(lower, "lower", *root));
+  base::Result<void> r = ApplyLayer(upper, "upper", *root);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_FALSE(base::PathExists(dir + "/rootfs/etc/a"));
+  EXPECT_EQ(*base::ReadFile(dir + "/rootfs/etc/b"), "b");
+  EXPECT_EQ(*base::ReadFile(dir + "/rootfs/etc/c"), "c");
+  EXPECT_EQ(*base::ReadFile(dir + "/rootfs/opt/new"), "new");
+  EXPECT_FALSE(base::PathExists(dir + "/rootfs/opt/sub"));
+  EXPECT_FALSE(base::PathExists(dir + "/rootfs/opt/y"));
+  EXPECT_FALSE(base::PathExists(dir + "/rootfs/opt/.wh..wh..opq"));
+  EXPECT_FALSE(base::PathExists(dir + "/rootfs/etc/.wh.a"));
+  // A whiteout cannot reach out of the root through a symlink.
+  ASSERT_TRUE(base::MakeDirs(dir + "/host"));
+  ASSERT_TRUE(base::WriteFileAtomic(dir + "/host/keep", "k"));
+  std::string evil = WriteLayer(
+      dir + "/3.tar",
+      {archive::TarEntry{
+          .path = "out", .type = EntryType::kSymlink, .mode = 0777, .link = dir + "/host"}});
+  std::string evil2 =
+      WriteLayer(dir + "/4.tar", {file("out/.wh.keep", ""), file("out/.wh..wh..opq", "")});
+  ASSERT_TRUE(ApplyLayer(evil, "evil", *root));
+  ASSERT_TRUE(ApplyLayer(evil2, "evil2", *root));
+  EXPECT_EQ(*base::ReadFile(dir + "/host/keep"), "k");
+  // A corrupt blob is an error naming it.
+  ASSERT_TRUE(base::WriteFileAtomic(dir + "/5.tar", "not a tar at all"));
+  base::Result<void> bad = ApplyLayer(dir + "/5.tar", "layer 'sha256:5'", *root);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("layer 'sha256:5'"), std::string::npos)
+      << bad.error().message();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RootDirTest, DropUnchangedKeepsOnlyTheStagesChanges) {
+  char tmpl[] = "/tmp/distill-diff-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl, image = dir + "/image", stage = dir + "/stage";
+  for (const std::string& r : {image, stage}) {
+    ASSERT_TRUE(base::MakeDirs(r + "/etc/sub"));
+    ASSERT_TRUE(base::WriteFileAtomic(r + "/etc/same", "same"));
+    ASSERT_TRUE(base::WriteFileAtomic(r + "/etc/sub/same", "same"));
+  }
+  ASSERT_TRUE(base::WriteFileAtomic(image + "/etc/changed", "old"));
+  ASSERT_TRUE(base::WriteFileAtomic(stage + "/etc/changed", "new"));
+  ASSERT_TRUE(base::WriteFileAtomic(stage + "/etc/added", "added"));
+  ASSERT_TRUE(base::WriteFileAtomic(image + "/gone", "gone"));
+  ASSERT_EQ(chmod((dir + "/image").c_str(), 0755), 0);
+  fs::Tree t;
+  auto file = [&](const std::string& rel, const std::string& text) {
+    fs::Node n = fs::Node::File(fs::Content::Disk(stage + "/" + rel), text.size());
+    ASSERT_TRUE(t.Add(rel, n));
+  };
+  ASSERT_TRUE(t.Add("etc", fs::Node::Dir()));
+  ASSERT_TRUE(t.Add("etc/sub", fs::Node::Dir()));
+  file("etc/same", "same");
+  file("etc/sub/same", "same");
+  file("etc/changed", "new");
+  file("etc/added", "added");
+  std::vector<std::string> removed;
+  base::Result<size_t> n = DropUnchanged(t, image, stage, &removed);
+  ASSERT_TRUE(n) << n.error().message();
+  EXPECT_EQ(*n, 3u);  // etc/same, etc/sub/same, etc/sub
+  EXPECT_TRUE(t.Find("etc/changed"));
+  EXPECT_TRUE(t.Find("etc/added"));
+  EXPECT_TRUE(t.Find("etc"));  // it has changed children
+  EXPECT_FALSE(t.Find("etc/same"));
+  EXPECT_FALSE(t.Find("etc/sub"));
+  EXPECT_EQ(removed, (std::vector<std::string>{"/gone"}));
   std::filesystem::remove_all(dir);
 }
 
