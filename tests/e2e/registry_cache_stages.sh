@@ -5,7 +5,8 @@
 # same image digest without installing a package or running a command:
 # both results come from the registry. A's second export archives nothing
 # again. A tampered stage blob is refused with a warning and the stage is
-# run instead, to the same digest.
+# run instead, to the same digest. A RUN on a registry image (a Dockerfile)
+# comes from the cache too: the result names this machine's image root.
 source "$(dirname "$0")/lib.bash"
 source "$SRCDIR/tests/tools/registry_lib.bash"
 need skopeo python3 runc
@@ -104,4 +105,25 @@ grep -qx "distill: stage 'build': packages from the registry cache" "$WORK/c.err
 grep -q "^distill: \[build 1/1\] gcc " "$WORK/c.err" || fail "tampered: the stage did not run"
 expect_eq "tampered: stages registry, built" \
   "$(field "$WORK/c.json" 'j["cache"]["stages"]["registry"]') $(field "$WORK/c.json" 'j["cache"]["stages"]["built"]')" "1 1"
+
+# A Dockerfile whose final stage RUNs on a registry image: the image takes
+# only what the RUN changed, found against the unpacked image, which on B
+# is B's own (its cache is elsewhere).
+"$DISTILL" base python3:debug --cache "$SHARED_CACHE" --progress=none $tls \
+  -o "docker://$reg/tools/python:1" >/dev/null || fail "pushing python3:debug"
+cat > "$ctx/Dockerfile" <<D
+FROM $reg/tools/python:1
+RUN ["/busybox/sh", "-c", "echo $tag > /msg.txt"]
+D
+dbuild() {
+  local name=$1 dir=$2; shift 2
+  "$DISTILL" build -f "$ctx/Dockerfile" --cache "$dir" --progress=plain $tls --json "$@" \
+    > "$WORK/$name.json" 2>"$WORK/$name.err" || { cat "$WORK/$name.err" >&2; fail "build $name"; }
+}
+dbuild da "$WORK/a" --cache-to "docker://$reg/cache/docker:1"
+dbuild db "$WORK/b" --cache-from "docker://$reg/cache/docker:1"
+expect_eq "RUN on an image: digest" "$(field "$WORK/db.json" 'j["digest"]')" "$(field "$WORK/da.json" 'j["digest"]')"
+expect_eq "RUN on an image: from the registry" "$(field "$WORK/db.json" 'j["cache"]["stages"]["registry"]')" "1"
+! grep -q "^distill: \[" "$WORK/db.err" || fail "machine B ran the RUN: $(cat "$WORK/db.err")"
+grep -q "\"image_root\": \"$WORK/b/stages/image-" "$WORK"/b/stages/run-*/stage.json || fail "machine B's result names another image root"
 ok
