@@ -12,8 +12,15 @@
 #     mirror; run 2b repeats both with the .debs (and indexes) already in the
 #     cache, which isolates what the registry cache saves: unpacking and
 #     compressing the package layers.
+#  3. A spec with a build stage (gcc and libc6-dev installed, a C program
+#     compiled; needs root and runc): machine B on an empty --cache without
+#     a registry cache (fetch the stage's .debs, install them with dpkg, run
+#     the command) against `--cache-from` the cache image machine A exported
+#     (pull and unpack the package root and the run result). Run 3b repeats
+#     both with the .debs and indexes already in the cache.
 #
-# Prints medians of N runs (default 3) and ratios.
+# Prints medians of N runs (default 3) and ratios. BENCH_ONLY=stages runs
+# part 3 alone.
 # Usage: bench/registry_cache.sh [DISTILL_BINARY] [RUNS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +50,48 @@ seconds() {
   echo "$t1 - $t0" | bc -l
 }
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
+
+# 3. A build stage through the registry cache (printed at the end).
+stages() {
+  mkdir -p "$work/st"
+  printf '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n' > "$work/st/hello.c"
+  cat > "$work/st/distill.yaml" <<'Y'
+base: static
+stages:
+  build:
+    packages: [gcc, libc6-dev]
+    files: [{src: hello.c, dst: /src/hello.c}]
+    workdir: /src
+    run:
+      - gcc -static -O2 -o hello hello.c
+files:
+  - {from: build, src: /src/hello, dst: /hello}
+config: {entrypoint: ["/hello"]}
+Y
+  sb() { d build -f "$work/st/distill.yaml" --cache "$1" -o "oci:$work/st-out:s" "${@:2}"; }
+  sb "$work/SA" --cache-to "docker://$reg/cache/stage:1" >/dev/null
+  cp -r "$work/SA" "$work/sdebs"
+  rm -rf "$work/sdebs/stages" "$work/sdebs/entries/stage-blobs" "$work/sdebs/layers" "$work/sdebs/unpacked" "$work/sdebs/tmp"
+  root_blob=$(find "$work/SA/blobs" -type f -size +20M -printf '%s\n' | sort -n | tail -n 1)
+  for i in $(seq "$runs"); do
+    rm -rf "$work/y"; seconds sb "$work/y" >> "$work/st_cold"
+    rm -rf "$work/y"; seconds sb "$work/y" --cache-from "docker://$reg/cache/stage:1" >> "$work/st_from"
+    rm -rf "$work/y"; cp -r "$work/sdebs" "$work/y"; seconds sb "$work/y" >> "$work/st_cold_debs"
+    rm -rf "$work/y"; cp -r "$work/sdebs" "$work/y"
+    seconds sb "$work/y" --cache-from "docker://$reg/cache/stage:1" >> "$work/st_from_debs"
+  done
+  rm -rf "$work/y"
+  sc=$(median < "$work/st_cold"); sf=$(median < "$work/st_from")
+  scd=$(median < "$work/st_cold_debs"); sfd=$(median < "$work/st_from_debs")
+  echo "stage spec (gcc + libc6-dev root, one gcc command); largest stage blob $((root_blob / 1000000)) MB"
+  printf 'stage, empty cache: no registry cache %ss  --cache-from %ss  (%.2fx)\n' "$sc" "$sf" "$(echo "$sc / $sf" | bc -l)"
+  printf 'stage, .debs cached: no registry cache %ss  --cache-from %ss  (%.2fx)\n' "$scd" "$sfd" "$(echo "$scd / $sfd" | bc -l)"
+}
+if [ "${BENCH_ONLY:-}" = stages ]; then
+  echo "$runs runs, medians"
+  stages
+  exit 0
+fi
 
 # 1. The java17 base, pushed once; the app on it.
 d base java17 --cache "$work/seed" -o "docker://$reg/bases/java17:1" >/dev/null
@@ -91,3 +140,8 @@ echo "$runs runs, medians; java17 base in the cache: $((base_size / 1000000)) MB
 printf 'app on docker:// java17 base: cold %ss  warm %ss  (cold/warm %.1fx)\n' "$bc_" "$bw" "$(echo "$bc_ / $bw" | bc -l)"
 printf 'python3, empty cache: no registry cache %ss  --cache-from %ss  (%.2fx)\n' "$pc" "$pf" "$(echo "$pc / $pf" | bc -l)"
 printf 'python3, .debs cached: no registry cache %ss  --cache-from %ss  (%.2fx)\n' "$pcd" "$pfd" "$(echo "$pcd / $pfd" | bc -l)"
+if [ "$(id -u)" = 0 ] && command -v runc >/dev/null; then
+  stages
+else
+  echo "stage spec: skipped (needs root and runc)"
+fi

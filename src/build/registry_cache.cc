@@ -94,9 +94,9 @@ base::Result<std::vector<CacheEntry>> ParseCacheConfig(std::string_view bytes) {
   return out;
 }
 
-CacheEntry LayerCacheEntry(const std::string& key, const oci::Layer& layer) {
+CacheEntry LayerCacheEntry(const std::string& key, const oci::Layer& layer, std::string_view kind) {
   CacheEntry e;
-  e.kind = kCacheKindLayer;
+  e.kind = kind;
   e.key = key;
   e.blob = oci::Descriptor{layer.descriptor.media_type,
                            layer.descriptor.digest,
@@ -212,13 +212,13 @@ std::optional<CacheEntry> RegistryCache::Fetch(BuildContext& ctx, std::string_vi
 void RegistryCache::Record(CacheEntry entry, CacheSource source) {
   std::lock_guard lock(mu_);
   std::string k = MapKey(entry.kind, entry.key);
+  ++counts_[{entry.kind, source}];
   used_[k] = std::move(entry);
-  ++counts_[source];
 }
 
-int RegistryCache::count(CacheSource source) const {
+int RegistryCache::count(CacheSource source, std::string_view kind) const {
   std::lock_guard lock(mu_);
-  auto it = counts_.find(source);
+  auto it = counts_.find({std::string(kind), source});
   return it == counts_.end() ? 0 : it->second;
 }
 
@@ -227,7 +227,8 @@ base::Result<std::string> RegistryCache::Export(BuildContext& ctx) {
   std::vector<CacheEntry> entries;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [k, e] : used_) entries.push_back(e);
+    for (const auto& [k, e] : used_)
+      if (!e.blob.digest.empty()) entries.push_back(e);
   }
   oci::ImageManifest m;
   m.config_bytes = SerializeCacheConfig(entries);

@@ -1,6 +1,6 @@
 // The registry build cache: `--cache-to docker://HOST/REPO[:TAG]` stores the
-// results a build reused or made (package layers now; build-stage results
-// can join with a new `kind`) as one cache image in a registry, and
+// results a build reused or made (package layers, build stages' package
+// roots and run results) as one cache image in a registry, and
 // `--cache-from` (repeatable) lets another machine with an empty local cache
 // take them instead of building them — BuildKit's registry cache, in
 // distill's own format (docs/registry.md, "The cache image"):
@@ -34,6 +34,12 @@ namespace build {
 inline constexpr char kCacheMediaType[] = "application/vnd.distill.cache.v1+json";
 // Package layers, keyed by build/layer_cache.h's LayerKey.
 inline constexpr char kCacheKindLayer[] = "layer";
+// A build stage's configured Debian package root (<cache>/stages/root-KEY),
+// keyed by build/stage.h's PackageRootKey, and a stage's run result
+// (<cache>/stages/run-KEY), keyed by StageKey: a directory each, as one
+// blob (build/stage_archive.h).
+inline constexpr char kCacheKindStageRoot[] = "stage-root";
+inline constexpr char kCacheKindStageRun[] = "stage-run";
 
 // One cached result: what it is (`kind`), the key a build looks it up by,
 // the blob that holds it, and kind-specific strings (`meta`). `path` is the
@@ -53,9 +59,11 @@ std::string SerializeCacheConfig(const std::vector<CacheEntry>& entries);
 // digest 'x'").
 base::Result<std::vector<CacheEntry>> ParseCacheConfig(std::string_view bytes);
 
-// A package layer as a cache entry, and back (the latter checks the fields
-// a layer needs: a layer media type, a DiffID).
-CacheEntry LayerCacheEntry(const std::string& key, const oci::Layer& layer);
+// A layer blob as a cache entry of `kind` (a package layer, or a stage
+// result's blob), and back (the latter checks the fields a layer needs: a
+// layer media type, a DiffID, the uncompressed size).
+CacheEntry LayerCacheEntry(const std::string& key, const oci::Layer& layer,
+                           std::string_view kind = kCacheKindLayer);
 base::Result<oci::Layer> LayerFromCacheEntry(const CacheEntry& entry);
 
 // Where a result of this build came from.
@@ -78,6 +86,7 @@ class RegistryCache {
 
   // Notes that this build used `entry` (its blob at entry.path), so
   // --cache-to exports it; `source` is counted for the build's report.
+  // Without --cache-to the entry may lack its blob (only counted).
   void Record(CacheEntry entry, CacheSource source);
 
   // Pushes every recorded entry to the --cache-to image: blobs the registry
@@ -86,8 +95,8 @@ class RegistryCache {
   base::Result<std::string> Export(BuildContext& ctx);
 
   bool exporting() const { return to_.has_value(); }
-  // Results of this build by where they came from.
-  int count(CacheSource source) const;
+  // Results of this build of `kind` by where they came from.
+  int count(CacheSource source, std::string_view kind = kCacheKindLayer) const;
   // Entries imported from every --cache-from image.
   size_t imported() const { return remote_.size(); }
 
@@ -103,8 +112,8 @@ class RegistryCache {
   std::vector<std::unique_ptr<registry::Repository>> repos_;  // by from_ index
   std::map<std::string, Remote> remote_;                      // "kind\nkey"
   mutable std::mutex mu_;
-  std::map<std::string, CacheEntry> used_;  // "kind\nkey"
-  std::map<CacheSource, int> counts_;
+  std::map<std::string, CacheEntry> used_;                     // "kind\nkey"
+  std::map<std::pair<std::string, CacheSource>, int> counts_;  // (kind, source)
 };
 
 }  // namespace build

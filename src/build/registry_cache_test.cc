@@ -94,6 +94,29 @@ TEST(RegistryCacheTest, LayerEntriesNeedLayerFields) {
             std::string("layer '") + kDigestA + "': invalid uncompressedSize '12x'");
 }
 
+TEST(RegistryCacheTest, StageEntriesAndCountsByKind) {
+  CacheEntry root = LayerCacheEntry("r", TestLayer(), kCacheKindStageRoot);
+  EXPECT_EQ(root.kind, "stage-root");
+  base::Result<std::vector<CacheEntry>> back = ParseCacheConfig(SerializeCacheConfig({root}));
+  ASSERT_TRUE(back) << back.error().message();
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].kind, "stage-root");
+  base::Result<oci::Layer> l = LayerFromCacheEntry((*back)[0]);
+  ASSERT_TRUE(l) << l.error().message();
+  EXPECT_EQ(l->uncompressed_size, 4096u);
+
+  RegistryCache c({}, std::nullopt);
+  c.Record(LayerCacheEntry("k", TestLayer()), CacheSource::kLocal);
+  c.Record(root, CacheSource::kRegistry);
+  // Without --cache-to a stage result is only counted: it has no blob.
+  c.Record(CacheEntry{kCacheKindStageRun, "s", {}, {}, ""}, CacheSource::kBuilt);
+  EXPECT_EQ(c.count(CacheSource::kLocal), 1);
+  EXPECT_EQ(c.count(CacheSource::kRegistry), 0);
+  EXPECT_EQ(c.count(CacheSource::kRegistry, kCacheKindStageRoot), 1);
+  EXPECT_EQ(c.count(CacheSource::kBuilt, kCacheKindStageRun), 1);
+  EXPECT_EQ(c.count(CacheSource::kBuilt, kCacheKindStageRoot), 0);
+}
+
 TEST(RegistryBaseTest, InstalledPackagesFromStatusAndStatusD) {
   fs::Tree view;
   auto file = [&](const std::string& path, const std::string& text) {

@@ -17,6 +17,12 @@
 //            <cache>/stages/ — rename(2) makes the result appear whole or
 //            not at all, and a failed command leaves nothing behind.
 //
+// With the registry build cache (registry_cache.h), a root or run result
+// missing locally is first looked for in the --cache-from images: its blob
+// (stage_archive.h) is unpacked into <cache>/tmp/ and renamed into place
+// like a built one. Every root and run result the build uses is recorded
+// for --cache-to.
+//
 // Stages run on the host's architecture (the runtime runs host binaries);
 // their results feed every platform of the image, as a Dockerfile stage
 // with FROM --platform=$BUILDPLATFORM does.
@@ -42,6 +48,8 @@
 #include "build/compose.h"
 #include "build/context_files.h"
 #include "build/recipes.h"
+#include "build/registry_cache.h"
+#include "build/stage_archive.h"
 #include "build/stage_rootfs.h"
 #include "build/stage_runtime.h"
 #include "oci/descriptor.h"
@@ -118,6 +126,72 @@ void CleanStaleWorkDirs(const std::string& cache_root) {
       continue;
     (void)RemoveRoot(e.path().string());
   }
+}
+
+// A run result's stage.json names the image root its chain starts from by
+// the path on the machine that made it (<cache>/stages/image-KEY/rootfs);
+// here it is this cache's image root of the same KEY, which Base() has
+// made. Anything else there is refused: the path is compared against.
+base::Result<void> LocalizeImageRoot(BuildContext& ctx, const std::string& dir) {
+  std::string path = dir + "/stage.json";
+  base::Result<std::string> text = base::ReadFile(path);
+  if (!text) return base::Fail(text.error());
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object() || !j.contains("image_root")) return {};
+  std::string theirs = j["image_root"].is_string() ? j["image_root"].get<std::string>() : "";
+  std::string name = base::DirName(theirs);
+  name = name.substr(name.rfind('/') + 1);
+  if (!theirs.ends_with("/rootfs") || !name.starts_with("image-") ||
+      !cache::IsSha256Hex(name.substr(6)))
+    return base::Fail("stage.json: invalid image_root '{}'", theirs);
+  j["image_root"] = ctx.CacheRoot() + "/stages/" + name + "/rootfs";
+  return base::WriteFileAtomic(path, j.dump(2) + "\n");
+}
+
+// The registry build cache's part (registry_cache.h): takes the result
+// (kind, key) from a --cache-from image into `dest` and says so. False when
+// no image lists it, or its blob is refused (a warning: the caller builds
+// the result instead).
+bool FromRegistryCache(BuildContext& ctx, const std::string& stage, std::string_view kind,
+                       const std::string& key, const std::string& dest) {
+  RegistryCache* remote = ctx.registry_cache();
+  if (!remote) return false;
+  std::optional<CacheEntry> entry = remote->Fetch(ctx, kind, key);
+  if (!entry) return false;
+  base::Result<oci::Layer> blob = LayerFromCacheEntry(*entry);
+  base::Result<WorkDir> work =
+      blob ? WorkDir::Create(ctx, "pull") : base::Result<WorkDir>(base::Fail(blob.error()));
+  base::Result<void> r = work ? UnpackStageArchive(entry->path, entry->blob.digest, work->path(),
+                                                   key, blob->uncompressed_size)
+                              : base::Result<void>(base::Fail(work.error()));
+  if (r && kind == kCacheKindStageRun) r = LocalizeImageRoot(ctx, work->path());
+  if (r) r = work->CommitTo(dest);
+  if (!r) {
+    ctx.reporter().Warning(fmt::format("registry cache: stage '{}': {}; building it instead", stage,
+                                       r.error().message()));
+    return false;
+  }
+  RememberStageBlob(ctx, *entry);
+  remote->Record(std::move(*entry), CacheSource::kRegistry);
+  ctx.reporter().Status(fmt::format("stage '{}': {}from the registry cache", stage,
+                                    kind == kCacheKindStageRoot ? "packages " : ""));
+  return true;
+}
+
+// Notes that the build used the result (kind, key) at `dir`, so --cache-to
+// exports it (archived once: stage_archive.h's StageCacheEntry).
+base::Result<void> RecordStage(BuildContext& ctx, std::string_view kind, const std::string& key,
+                               const std::string& dir, CacheSource source) {
+  RegistryCache* remote = ctx.registry_cache();
+  if (!remote) return {};
+  if (!remote->exporting()) {
+    remote->Record(CacheEntry{std::string(kind), key, {}, {}, ""}, source);
+    return {};
+  }
+  base::Result<CacheEntry> entry = StageCacheEntry(ctx, kind, key, dir);
+  if (!entry) return base::Fail(entry.error().Context("--cache-to"));
+  remote->Record(std::move(*entry), source);
+  return {};
 }
 
 std::string CommandText(const RunSpec& r) {
@@ -304,33 +378,40 @@ base::Result<void> StageRunner::PackageRoot() {
   // before bookworm have no such package.
   std::vector<std::string> with_marker = *names;
   with_marker.insert(with_marker.begin(), "usr-is-merged");
-  base::Result<std::shared_ptr<const PackageSet>> essential =
-      ResolvePackages(ctx_, eff, with_marker, arch_);
+  // Resolved only: the .debs are fetched below, when this root is
+  // installed here rather than found in the local or the registry cache.
+  base::Result<PackageSet> essential = ResolvePackageSet(ctx_, eff, with_marker, arch_);
   if (!essential && essential.error().message().find("'usr-is-merged'") != std::string::npos)
-    essential = ResolvePackages(ctx_, eff, *names, arch_);
+    essential = ResolvePackageSet(ctx_, eff, *names, arch_);
   else if (essential)
     names = with_marker;
   if (!essential) return base::Fail(essential.error());
   std::vector<std::string> requests = *names;
   for (const std::string& p : stage_.packages)
     if (std::find(requests.begin(), requests.end(), p) == requests.end()) requests.push_back(p);
-  base::Result<std::shared_ptr<const PackageSet>> all = ResolvePackages(ctx_, eff, requests, arch_);
+  base::Result<PackageSet> all = ResolvePackageSet(ctx_, eff, requests, arch_);
   if (!all) return base::Fail(all.error());
-  base_key_ = PackageRootKey(arch_, (*all)->packages);
+  for (const std::string& p : all->problems) ctx_.reporter().Warning(p);
+  base_key_ = PackageRootKey(arch_, all->packages);
   std::string dest = ctx_.CacheRoot() + "/stages/root-" + base_key_;
   base_root_ = dest + "/rootfs";
-  if (base::IsDirectory(base_root_)) return {};
+  if (base::IsDirectory(base_root_))
+    return RecordStage(ctx_, kCacheKindStageRoot, base_key_, dest, CacheSource::kLocal);
+  if (FromRegistryCache(ctx_, stage_.name, kCacheKindStageRoot, base_key_, dest)) return {};
   DISTILL_TRY(Runtime());  // before unpacking anything
+  DISTILL_TRY(FetchPackages(ctx_, *all));
+  DISTILL_TRY(FetchPackages(ctx_, *essential));  // the same .debs: found in the cache
   base::Result<WorkDir> work = WorkDir::Create(ctx_, "root");
   if (!work) return base::Fail(work.error());
-  DISTILL_TRY(InstallPackages(*work, **essential, **all));
+  DISTILL_TRY(InstallPackages(*work, *essential, *all));
   (void)RemoveRoot(work->path() + "/bundle");
   for (const char* d : {"/debs-essential", "/debs-packages"}) (void)RemoveRoot(work->path() + d);
   nlohmann::json meta = {{"kind", "package-root"}, {"architecture", arch_}, {"key", base_key_}};
-  for (const ResolvedPackage& p : (*all)->packages)
+  for (const ResolvedPackage& p : all->packages)
     meta["packages"].push_back(p.name + " " + p.version);
   DISTILL_TRY(base::WriteFileAtomic(work->path() + "/stage.json", meta.dump(2) + "\n"));
-  return work->CommitTo(dest);
+  DISTILL_TRY(work->CommitTo(dest));
+  return RecordStage(ctx_, kCacheKindStageRoot, base_key_, dest, CacheSource::kBuilt);
 }
 
 base::Result<void> StageRunner::Base() {
@@ -519,9 +600,11 @@ base::Result<void> StageRunner::Run() {
   std::string dest = ctx_.CacheRoot() + "/stages/run-" + key;
   if (base::IsDirectory(dest + "/rootfs")) {
     ctx_.reporter().Status(fmt::format("stage '{}': cached", stage_.name));
-  } else {
+    DISTILL_TRY(RecordStage(ctx_, kCacheKindStageRun, key, dest, CacheSource::kLocal));
+  } else if (!FromRegistryCache(ctx_, stage_.name, kCacheKindStageRun, key, dest)) {
     DISTILL_TRY(Execute(dest, key));
     ctx_.reporter().Status(fmt::format("stage '{}': done", stage_.name));
+    DISTILL_TRY(RecordStage(ctx_, kCacheKindStageRun, key, dest, CacheSource::kBuilt));
   }
   ctx_.stage_roots()[StageRef(spec_.path, stage_.name)] = dest + "/rootfs";
   return {};

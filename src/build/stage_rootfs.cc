@@ -209,6 +209,20 @@ base::Result<void> RootDir::Put(const archive::TarEntry& e,
   }
 }
 
+base::Result<void> RootDir::SetXattrs(
+    const std::string& rel, const std::vector<std::pair<std::string, std::string>>& xattrs) {
+  Fd f(OpenAt2(fd_, rel, O_PATH | O_NOFOLLOW));
+  struct stat st;
+  if (f.fd < 0 || fstat(f.fd, &st) != 0) return base::Fail("'/{}': {}", rel, base::ErrnoText());
+  if (S_ISLNK(st.st_mode)) return base::Fail("'/{}': a symlink takes no extended attributes", rel);
+  // An O_PATH descriptor takes no fsetxattr(2); its /proc link does.
+  std::string self = "/proc/self/fd/" + std::to_string(f.fd);
+  for (const auto& [name, value] : xattrs)
+    if (setxattr(self.c_str(), name.c_str(), value.data(), value.size(), 0) != 0)
+      return base::Fail("setting attribute '{}' of '/{}': {}", name, rel, base::ErrnoText());
+  return {};
+}
+
 base::Result<void> RootDir::PutTree(const fs::Tree& tree) {
   for (const auto& [path, node] : tree.entries()) {
     if (path.empty()) continue;  // the root keeps its own attributes

@@ -41,6 +41,10 @@ class RootDir {
   // (including setuid bits) and mtime are applied.
   base::Result<void> Put(const archive::TarEntry& entry,
                          const std::function<base::Result<void>(int fd)>& content);
+  // Sets extended attributes ("security.capability", ...) on `rel`, which
+  // must not be a symlink.
+  base::Result<void> SetXattrs(const std::string& rel,
+                               const std::vector<std::pair<std::string, std::string>>& xattrs);
   // Writes every entry of `tree` (file bytes from their Content).
   base::Result<void> PutTree(const fs::Tree& tree);
   // True when `rel` exists (symlinks followed inside the root).

@@ -30,9 +30,11 @@ namespace cli {
 static void AddCacheFlags(CLI::App& cmd, BuildFlags& f) {
   cmd.add_option(
       "--cache-from", f.cache_from,
-      "take layers from this registry cache image, docker://HOST/REPO[:TAG] (repeatable)");
+      "take layers and stage results from this registry cache image, docker://HOST/REPO[:TAG] "
+      "(repeatable)");
   cmd.add_option("--cache-to", f.cache_to,
-                 "after the build, push its layers as a cache image to docker://HOST/REPO[:TAG]");
+                 "after the build, push its layers and stage results as a cache image to "
+                 "docker://HOST/REPO[:TAG]");
 }
 
 // The registry cache of --cache-from/--cache-to, or null without them;
@@ -62,11 +64,21 @@ static base::Result<std::unique_ptr<build::RegistryCache>> CacheFromFlags(const 
   return std::make_unique<build::RegistryCache>(std::move(from), std::move(to));
 }
 
-// The --json "cache" object: where the build's cached results came from.
+// Build-stage results (package roots and run results) from `source`.
+static int StageCount(const build::RegistryCache& c, build::CacheSource source) {
+  return c.count(source, build::kCacheKindStageRoot) + c.count(source, build::kCacheKindStageRun);
+}
+
+// The --json "cache" object: where the build's cached results came from
+// (package layers at the top, build-stage results under "stages").
 static nlohmann::json CacheJson(const build::RegistryCache& c, const std::string& exported) {
   nlohmann::json j = {{"local", c.count(build::CacheSource::kLocal)},
                       {"registry", c.count(build::CacheSource::kRegistry)},
                       {"built", c.count(build::CacheSource::kBuilt)},
+                      {"stages",
+                       {{"local", StageCount(c, build::CacheSource::kLocal)},
+                        {"registry", StageCount(c, build::CacheSource::kRegistry)},
+                        {"built", StageCount(c, build::CacheSource::kBuilt)}}},
                       {"imported", c.imported()}};
   if (!exported.empty()) j["exported"] = exported;
   return j;
@@ -293,6 +305,12 @@ int RunBuild(const BuildFlags& f) {
                                 cache->count(build::CacheSource::kRegistry),
                                 cache->count(build::CacheSource::kLocal),
                                 cache->count(build::CacheSource::kBuilt)));
+    if (int stages = StageCount(*cache, build::CacheSource::kRegistry) +
+                     StageCount(*cache, build::CacheSource::kLocal) +
+                     StageCount(*cache, build::CacheSource::kBuilt))
+      reporter.Status(fmt::format("cache: {} of {} stage results from the registry, {} local",
+                                  StageCount(*cache, build::CacheSource::kRegistry), stages,
+                                  StageCount(*cache, build::CacheSource::kLocal)));
     cache_json = CacheJson(*cache, exported);
   }
   if (f.json)
