@@ -23,8 +23,8 @@
 #include "build/chain.h"
 #include "build/check.h"
 #include "build/compose.h"
-#include "build/stage.h"
 #include "build/registry_cache.h"
+#include "build/stage.h"
 #include "fs/tree.h"
 
 namespace build {

@@ -24,7 +24,7 @@
 #include "build/registry_base.h"
 #include "build/rootfs.h"
 #include "build/stage.h"
-#include "build/stage_rootfs.h"
+#include "build/stage_archive.h"
 #include "debian/maintscripts.h"
 #include "debian/unpack.h"
 #include "oci/layer_writer.h"
@@ -329,8 +329,15 @@ base::Result<void> Composer::Files(const Spec& spec) {
       }
       // A stage's whole root as it is; after a RUN on an image base, only
       // what the commands changed.
-      fs::Tree all;
-      DISTILL_TRY(AddRootTree(src->dir, all));
+      base::Result<fs::Tree> read = ReadDirTree(src->dir);
+      if (!read) return base::Fail(read.error());
+      fs::Tree& all = *read;
+      // Of the host's extended attributes only file capabilities belong in
+      // an image (ping's cap_net_raw); SELinux labels and the like do not.
+      for (const auto& [path, node] : all.entries()) {
+        auto& x = all.FindMutable(path)->xattrs;
+        std::erase_if(x, [](const auto& kv) { return kv.first != "security.capability"; });
+      }
       if (!src->image_root.empty()) {
         std::vector<std::string> removed;
         base::Result<size_t> same = DropUnchanged(all, src->image_root, src->dir, &removed);

@@ -83,7 +83,7 @@ struct StageSource {
   // (DropUnchanged). "" otherwise.
   std::string image_root;
   // The whole root with no owner or mode given: it is copied as the
-  // filesystem it is (AddRootTree), owners and modes kept.
+  // filesystem it is (stage_archive.h ReadDirTree), owners and modes kept.
   bool whole_root = false;
 };
 base::Result<StageSource> StageFileSource(BuildContext& ctx, const Spec& spec,

@@ -87,12 +87,6 @@ base::Result<void> ApplyLayer(const std::string& path, const std::string& name, 
 // preserving types, owners, modes, times, hardlinks and extended attributes.
 base::Result<void> CopyRoot(const std::string& from, const std::string& to);
 
-// Adds everything below the directory `dir` to `tree` as it is on disk:
-// types, modes (setuid, sticky), owners, mtimes, symlink targets, hardlinks,
-// devices, FIFOs and file capabilities (security.capability). For the whole
-// root of a build stage, which is a filesystem, not a COPY.
-base::Result<void> AddRootTree(const std::string& dir, fs::Tree& tree);
-
 // Removes `path` and everything below it; a missing path is no error.
 base::Result<void> RemoveRoot(const std::string& path);
 
