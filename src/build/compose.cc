@@ -342,11 +342,15 @@ base::Result<void> Composer::Files(const Spec& spec) {
         std::vector<std::string> removed;
         base::Result<size_t> same = DropUnchanged(all, src->image_root, src->dir, &removed);
         if (!same) return base::Fail(same.error());
-        if (!removed.empty())
-          ctx_.reporter().Warning(fmt::format(
-              "stage '{}' removed {} path(s) of its base image (first '{}'); the image keeps them "
-              "(distill writes no whiteouts)",
-              f->from, removed.size(), removed.front()));
+        // What the commands deleted from the image: a whiteout each
+        // (`.wh.NAME` beside it), as a container engine's diff layer says it.
+        for (const std::string& gone : removed) {
+          std::string rel = gone.substr(1);
+          std::string dir = fs::ParentPath(rel);
+          std::string leaf = dir.empty() ? rel : rel.substr(dir.size() + 1);
+          DISTILL_TRY(all.Add((dir.empty() ? "" : dir + "/") + kWhiteoutPrefix + leaf,
+                              fs::Node::File(fs::Content::Inline(""), 0, 0)));
+        }
       }
       for (const auto& [path, node] : all.entries())
         if (!path.empty()) DISTILL_TRY(tree.Add(path, node));

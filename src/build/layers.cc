@@ -54,9 +54,31 @@ std::string ParentsDigest(const fs::Tree& layer) {
   return h.FinishHex();
 }
 
+namespace {
+
+std::string_view Leaf(std::string_view path) { return path.substr(path.rfind('/') + 1); }
+
+}  // namespace
+
 base::Result<void> MergeTreeInto(fs::Tree& view, const fs::Tree& layer) {
   for (const auto& [path, node] : layer.entries()) {
-    if (path.empty()) continue;
+    std::string_view leaf = Leaf(path);
+    if (!leaf.starts_with(kWhiteoutPrefix)) continue;
+    std::string dir = fs::ParentPath(path);
+    if (leaf == kOpaqueWhiteout) {
+      std::vector<std::string> below;
+      std::string prefix = dir.empty() ? "" : dir + "/";
+      for (auto it = view.entries().lower_bound(prefix);
+           it != view.entries().end() && it->first.starts_with(prefix); ++it)
+        if (!it->first.empty() && it->first != dir) below.push_back(it->first);
+      for (const std::string& p : below) view.Remove(p);
+      continue;
+    }
+    std::string_view name = leaf.substr(sizeof(kWhiteoutPrefix) - 1);
+    view.Remove(dir.empty() ? std::string(name) : dir + "/" + std::string(name));
+  }
+  for (const auto& [path, node] : layer.entries()) {
+    if (path.empty() || Leaf(path).starts_with(kWhiteoutPrefix)) continue;
     DISTILL_TRY(view.Add(path, node));
   }
   return {};

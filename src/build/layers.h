@@ -31,7 +31,15 @@ void InheritParentsFrom(fs::Tree& layer, const fs::Tree& below);
 // A digest of `layer`'s implicit directories' attributes: they change the
 // layer's bytes, so layer cache keys include them.
 std::string ParentsDigest(const fs::Tree& layer);
-// Applies `layer` to the merged `view` (later entries replace earlier ones).
+// Whiteouts (OCI image-spec, layer.md "Whiteouts"): an empty `.wh.NAME`
+// hides NAME of the layers below; `.wh..wh..opq` hides everything below its
+// directory.
+inline constexpr char kWhiteoutPrefix[] = ".wh.";
+inline constexpr char kOpaqueWhiteout[] = ".wh..wh..opq";
+
+// Applies `layer` to the merged `view` as a container engine applies it:
+// its whiteouts first (they remove what the view had), then its entries
+// (later ones replace earlier ones). Whiteouts themselves are not kept.
 base::Result<void> MergeTreeInto(fs::Tree& view, const fs::Tree& layer);
 
 // gzip unless --compression or the spec's `compression:` says zstd.

@@ -31,6 +31,7 @@
 #include "base/file_util.h"
 #include "base/sha256.h"
 #include "base/strings.h"
+#include "build/layers.h"
 #include "debian/deb822.h"
 #include "oci/image_source.h"
 #include "oci/media_types.h"
@@ -46,8 +47,6 @@ constexpr int kLayerCacheFormat = 1;
 constexpr uint64_t kMaxSmallBlob = 4 << 20;         // manifests and configs
 constexpr uint64_t kInMemoryFile = 1 << 20;         // larger layer files spill to disk
 constexpr std::string_view kTypeCodes = "fdlhcbp";  // in EntryType order
-constexpr char kWhiteoutPrefix[] = ".wh.";
-constexpr char kOpaqueMarker[] = ".wh..wh..opq";
 
 static_assert(static_cast<int>(fs::NodeType::kFifo) == static_cast<int>(EntryType::kFifo));
 
@@ -356,7 +355,7 @@ base::Result<LayerRecord> Puller::ReadLayer(const oci::Layer& layer) {
     if (t.path.empty()) continue;  // the root itself
     std::string name = t.path.substr(t.path.rfind('/') + 1);
     std::string dir = fs::ParentPath(t.path);
-    if (name == kOpaqueMarker) {
+    if (name == kOpaqueWhiteout) {
       out.push_back({dir, 'o', {}});
       continue;
     }

@@ -858,8 +858,8 @@ base::Result<size_t> DropUnchanged(fs::Tree& tree, const std::string& image_root
     }
   }
   for (const std::string& p : drop) tree.Remove(p);
-  // What the stage removed from the image: a layer cannot say so without
-  // whiteouts, which distill does not write, so the caller warns.
+  // What the stage removed from the image, the topmost path of each removed
+  // subtree: the caller writes a whiteout for each.
   if (removed) {
     base::Result<RootDir> stage = RootDir::Open(stage_root, false);
     if (!stage) return base::Fail(stage.error());

@@ -93,7 +93,8 @@ base::Result<StageSource> StageFileSource(BuildContext& ctx, const Spec& spec,
 // the same path in `image_root` (type, mode, owner, symlink target, bytes),
 // and directories left with nothing below them that are identical too: a
 // RUN on an image base then adds a layer of its changes only. Paths of
-// `image_root` that the stage root lacks go to `removed`. Returns how many
+// `image_root` that the stage root lacks go to `removed` ("/etc/motd"; a
+// removed directory alone, not what was under it). Returns how many
 // entries were dropped.
 base::Result<size_t> DropUnchanged(fs::Tree& tree, const std::string& image_root,
                                    const std::string& stage_root,
