@@ -11,6 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libarchive-dev libssl-dev zlib1g-dev libzstd-dev liblzma-dev libfmt-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev librnp-dev
+  libtomlplusplus-dev
   libgtest-dev libgmock-dev
   # tests: the real tools that must accept our images, and fixture makers
   podman skopeo umoci docker-registry runc ca-certificates

@@ -44,7 +44,17 @@ BuildContext::~BuildContext() {
 }
 
 BuildContext::BuildContext(BuildOptions options, base::Reporter& reporter)
-    : options_(std::move(options)), reporter_(reporter) {}
+    : options_(std::move(options)), reporter_(reporter) {
+  // Absolute, because paths under it reach other programs from other
+  // working directories (a stage's rootfs in its runc bundle).
+  if (!options_.cache_dir.empty() && options_.cache_dir.front() != '/') {
+    std::error_code ec;
+    std::filesystem::path abs = std::filesystem::absolute(options_.cache_dir, ec);
+    if (!ec) options_.cache_dir = abs.lexically_normal().string();
+    while (options_.cache_dir.size() > 1 && options_.cache_dir.back() == '/')
+      options_.cache_dir.pop_back();
+  }
+}
 
 void BuildContext::set_registry_cache(std::unique_ptr<RegistryCache> cache) {
   registry_cache_ = std::move(cache);

@@ -872,6 +872,10 @@ base::Result<size_t> DropUnchanged(fs::Tree& tree, const std::string& image_root
       if (host.empty() || lstat(host.c_str(), &st) != 0) {
         removed->push_back("/" + rel);
         it.disable_recursion_pending();
+      } else if (!S_ISDIR(st.st_mode)) {
+        // A directory replaced by a file or link: the new entry hides
+        // everything that was below it.
+        it.disable_recursion_pending();
       }
     }
     if (ec) return base::Fail("reading '{}': {}", image_root, ec.message());

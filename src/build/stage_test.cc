@@ -366,6 +366,10 @@ TEST(RootDirTest, DropUnchangedKeepsOnlyTheStagesChanges) {
   ASSERT_TRUE(base::WriteFileAtomic(image + "/gone", "gone"));
   ASSERT_TRUE(base::MakeDirs(image + "/olddir/sub"));
   ASSERT_TRUE(base::WriteFileAtomic(image + "/olddir/sub/x", "x"));
+  // A directory the stage replaced with a file: not removed, nor what was below it.
+  ASSERT_TRUE(base::MakeDirs(image + "/wasdir"));
+  ASSERT_TRUE(base::WriteFileAtomic(image + "/wasdir/y", "y"));
+  ASSERT_TRUE(base::WriteFileAtomic(stage + "/wasdir", "now a file"));
   ASSERT_EQ(chmod((dir + "/image").c_str(), 0755), 0);
   fs::Tree t;
   auto file = [&](const std::string& rel, const std::string& text) {

@@ -112,7 +112,7 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f, bool base_mode) {
   cmd.add_flag("--offline", f.offline, "use the cache only");
   cmd.add_option("-d", f.debug, "debug mode: explain (why each package is in)")
       ->check(CLI::IsMember({"explain"}));
-  AddTlsVerifyFlag(cmd, f.tls_verify);
+  AddTlsFlags(cmd, f.tls);
   AddCacheFlags(cmd, f);
 }
 
@@ -248,7 +248,7 @@ int RunBuild(const BuildFlags& f) {
   opts.locked = f.locked;
   opts.offline = f.offline;
   opts.explain = !f.debug.empty();
-  opts.registry = RegistryOptions(f.tls_verify, 4, &reporter);
+  opts.registry = RegistryOptions(f.tls, 4, &reporter);
   build::BuildContext ctx(opts, reporter);
   if (*registry_cache) {
     ctx.set_registry_cache(std::move(*registry_cache));
@@ -277,7 +277,7 @@ int RunBuild(const BuildFlags& f) {
     // Registries belong to registry/, local forms to oci/.
     base::Result<void> w;
     if (ref.transport == oci::Transport::kDocker) {
-      registry::Client client(RegistryOptions(f.tls_verify, 4, &reporter));
+      registry::Client client(RegistryOptions(f.tls, 4, &reporter));
       base::Result<std::string> pushed = registry::PushTo(client, ref, *bundle);
       if (!pushed) w = base::Fail(pushed.error());
     } else {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/copy_cmd.h"
+
 namespace cli {
 
 struct BuildFlags {
@@ -20,7 +22,7 @@ struct BuildFlags {
   bool offline = false;
   std::vector<std::string> debug;  // -d explain
   std::string base_ref;            // `distill base NAME[:VARIANT]`
-  bool tls_verify = true;          // for docker:// outputs, bases and caches
+  TlsFlags tls;                    // for docker:// outputs, bases and caches
   // The registry build cache (build/registry_cache.h): docker:// references.
   std::vector<std::string> cache_from;
   std::string cache_to;

@@ -15,15 +15,19 @@
 
 namespace cli {
 
-void AddTlsVerifyFlag(CLI::App& cmd, bool& tls_verify) {
-  cmd.add_option("--tls-verify", tls_verify,
+void AddTlsFlags(CLI::App& cmd, TlsFlags& tls) {
+  cmd.add_option("--tls-verify", tls.verify,
                  "verify registry certificates; false also allows plain http")
       ->default_val(true);
+  cmd.add_option("--cert-dir", tls.cert_dir,
+                 "CA certificates (*.crt) and a client certificate (*.cert, *.key) for every "
+                 "registry, instead of certs.d");
 }
 
-registry::Options RegistryOptions(bool tls_verify, int jobs, base::Reporter* reporter) {
+registry::Options RegistryOptions(const TlsFlags& tls, int jobs, base::Reporter* reporter) {
   registry::Options o;
-  o.tls_verify = tls_verify;
+  o.tls_verify = tls.verify;
+  o.config.cert_dir = tls.cert_dir;
   o.jobs = std::max(jobs, 1);
   o.reporter = reporter;
   // The variable OpenSSL, curl(1) and Go (skopeo, podman) read.
@@ -35,7 +39,7 @@ void AddCopyFlags(CLI::App& cmd, CopyFlags& f) {
   cmd.add_option("src", f.src, "source image: oci:, oci-archive:, docker-archive: or docker://")
       ->required();
   cmd.add_option("dest", f.dest, "destination, in the same forms")->required();
-  AddTlsVerifyFlag(cmd, f.tls_verify);
+  AddTlsFlags(cmd, f.tls);
   cmd.add_option("--jobs", f.jobs, "blobs transferred at once")->check(CLI::Range(1, 64));
   cmd.add_option("--progress", f.progress, "progress on stderr")
       ->check(CLI::IsMember({"auto", "plain", "none"}));
@@ -52,7 +56,7 @@ int RunCopy(const CopyFlags& f) {
   StderrReporter reporter(f.progress == "plain"  ? ProgressMode::kPlain
                           : f.progress == "none" ? ProgressMode::kNone
                                                  : ProgressMode::kAuto);
-  registry::Client client(RegistryOptions(f.tls_verify, f.jobs, &reporter));
+  registry::Client client(RegistryOptions(f.tls, f.jobs, &reporter));
   registry::PushStats stats;
   base::Result<std::string> digest = registry::Copy(client, *src, *dst, &stats);
   if (!digest) {

@@ -10,20 +10,28 @@
 
 namespace cli {
 
+// The flags every registry command takes, spelled as podman's and skopeo's.
+struct TlsFlags {
+  bool verify = true;    // --tls-verify
+  std::string cert_dir;  // --cert-dir
+};
+
 struct CopyFlags {
   std::string src;
   std::string dest;
-  bool tls_verify = true;
+  TlsFlags tls;
   int jobs = 4;
   std::string progress = "auto";
   bool json = false;
 };
 
-// Registers --tls-verify on `cmd` (podman's spelling: --tls-verify=false).
-void AddTlsVerifyFlag(CLI::App& cmd, bool& tls_verify);
-// Registry options for a command: TLS verification as flagged, the CA
-// bundle from $SSL_CERT_FILE when set, status lines to `reporter`.
-registry::Options RegistryOptions(bool tls_verify, int jobs, base::Reporter* reporter);
+// Registers --tls-verify (podman's spelling: --tls-verify=false) and
+// --cert-dir on `cmd`.
+void AddTlsFlags(CLI::App& cmd, TlsFlags& tls);
+// Registry options for a command: TLS verification and the certificate
+// directory as flagged, the CA bundle from $SSL_CERT_FILE when set, status
+// lines to `reporter`. registries.conf and certs.d apply per host.
+registry::Options RegistryOptions(const TlsFlags& tls, int jobs, base::Reporter* reporter);
 
 void AddCopyFlags(CLI::App& cmd, CopyFlags& flags);
 // Runs a copy; prints the top digest last on stdout; returns the exit status.

@@ -1,9 +1,8 @@
 // `distill inspect IMAGE [--json]`: manifest, config, layers, sizes.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace cli {
 

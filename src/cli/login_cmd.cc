@@ -25,7 +25,7 @@ void AddLoginFlags(CLI::App& cmd, LoginFlags& f) {
   cmd.add_option("host", f.host, "registry HOST[:PORT]")->required();
   cmd.add_option("-u,--username", f.username, "user name (default: prompt)");
   cmd.add_flag("--password-stdin", f.password_stdin, "read the password from stdin");
-  AddTlsVerifyFlag(cmd, f.tls_verify);
+  AddTlsFlags(cmd, f.tls);
 }
 
 static std::string ReadLine(bool echo) {
@@ -65,7 +65,7 @@ int RunLogin(const LoginFlags& f) {
   c.password = ReadLine(false);
   c.origin = "distill login";
   std::string host = registry::CredentialKey(f.host);
-  registry::Client client(RegistryOptions(f.tls_verify, 1, nullptr));
+  registry::Client client(RegistryOptions(f.tls, 1, nullptr));
   base::Result<void> ok = registry::CheckLogin(client, host, c);
   if (!ok) {
     PrintError(ok.error().Context("logging in to '{}'", host).message());

@@ -5,13 +5,15 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/copy_cmd.h"
+
 namespace cli {
 
 struct LoginFlags {
   std::string host;
   std::string username;
   bool password_stdin = false;
-  bool tls_verify = true;
+  TlsFlags tls;
 };
 
 void AddLoginFlags(CLI::App& cmd, LoginFlags& flags);

@@ -19,6 +19,8 @@
 #include <cstdio>
 #include <optional>
 
+#include "base/file_util.h"
+
 #ifndef DISTILL_VERSION
 #define DISTILL_VERSION "dev"
 #endif
@@ -176,7 +178,8 @@ void SetMethod(CURL* h, const Request& req, FileBody& fb) {
   }
 }
 
-void SetTransportOptions(CURL* h, const CurlOptions& o, const std::string& user_agent) {
+void SetTransportOptions(CURL* h, const CurlOptions& o, const std::string& user_agent,
+                         const std::string& ca_blob) {
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // required with threads
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent.c_str());
@@ -185,7 +188,41 @@ void SetTransportOptions(CURL* h, const CurlOptions& o, const std::string& user_
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o.tls_verify ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o.tls_verify ? 2L : 0L);
-  if (!o.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str());
+  if (!ca_blob.empty()) {
+    curl_blob blob{const_cast<char*>(ca_blob.data()), ca_blob.size(), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+  } else if (!o.ca_file.empty()) {
+    curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str());
+  }
+  if (!o.client_cert.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, o.client_cert.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEY, o.client_key.c_str());
+  }
+}
+
+// The bundle to trust: `ca_file` (else libcurl's default, the system's)
+// followed by each of `extra`.
+Result<std::string> CaBundle(const std::string& ca_file, const std::vector<std::string>& extra) {
+  std::string system = ca_file;
+  if (system.empty()) {
+    CURL* h = curl_easy_init();
+    char* path = nullptr;
+    if (h && curl_easy_getinfo(h, CURLINFO_CAINFO, &path) == CURLE_OK && path) system = path;
+    if (h) curl_easy_cleanup(h);
+  }
+  std::string out;
+  for (const std::string& f : extra) {
+    base::Result<std::string> text = base::ReadFile(f);
+    if (!text) return Fail(text.error().Context("reading the CA certificate '{}'", f));
+    out += *text;
+    if (!out.empty() && out.back() != '\n') out += '\n';
+  }
+  if (!system.empty()) {
+    base::Result<std::string> text = base::ReadFile(system);
+    if (!text) return Fail(text.error().Context("reading the CA bundle '{}'", system));
+    out += *text;
+  }
+  return out;
 }
 
 // The one-line text of a failed transfer. TLS failures get libcurl's detail
@@ -239,6 +276,13 @@ CurlClient::CurlClient(CurlOptions options) : options_(std::move(options)) {
   // may come and go; Debian 12 ships 7.88.
   curl_global_init(CURL_GLOBAL_DEFAULT);
   if (options_.user_agent.empty()) options_.user_agent = "distill/" DISTILL_VERSION;
+  if (!options_.extra_ca_files.empty()) {
+    Result<std::string> bundle = CaBundle(options_.ca_file, options_.extra_ca_files);
+    if (bundle)
+      ca_blob_ = std::move(*bundle);
+    else
+      ca_error_ = bundle.error().message();
+  }
 }
 
 CurlClient::~CurlClient() {
@@ -267,6 +311,7 @@ void CurlClient::Release(void* handle) {
 }
 
 Result<Response> CurlClient::Do(const Request& req, base::Sink* body) {
+  if (!ca_error_.empty()) return Fail("'{}': {}", req.url, ca_error_);
   const std::string origin = UrlOrigin(req.url);
   Request hop = req;
   for (int redirects = 0;; ++redirects) {
@@ -286,7 +331,7 @@ Result<Response> CurlClient::Do(const Request& req, base::Sink* body) {
         return Fail(opened.error());
       }
     }
-    SetTransportOptions(h, options_, options_.user_agent);
+    SetTransportOptions(h, options_, options_.user_agent, ca_blob_);
     SetMethod(h, hop, file_body);
     curl_easy_setopt(h, CURLOPT_URL, hop.url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());

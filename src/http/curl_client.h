@@ -17,6 +17,11 @@ struct CurlOptions {
   // PEM bundle of trusted CAs; empty means libcurl's default, which on Debian
   // is the system bundle /etc/ssl/certs/ca-certificates.crt.
   std::string ca_file;
+  // More PEM CA files trusted besides those (a registry's certs.d *.crt).
+  std::vector<std::string> extra_ca_files;
+  // A client certificate and its key, PEM files (certs.d *.cert, *.key).
+  std::string client_cert;
+  std::string client_key;
   std::chrono::milliseconds connect_timeout{30'000};
   // A transfer slower than low_speed_limit bytes/s for low_speed_time is
   // aborted ("timeout was reached") rather than left hanging.
@@ -48,6 +53,10 @@ class CurlClient : public HttpClient {
   void Release(void* handle);
 
   CurlOptions options_;
+  // With extra_ca_files: the trusted CAs as one PEM text (libcurl takes a
+  // single bundle), or why it could not be read.
+  std::string ca_blob_;
+  std::string ca_error_;
   std::mutex mu_;
   std::vector<void*> idle_;  // CURL* easy handles, reset before reuse
 };

@@ -46,20 +46,61 @@ Client::Client(Options options, http::HttpClient& http)
 
 Client::~Client() = default;
 
+base::Result<const RegistriesConf*> Client::Conf() {
+  if (!conf_) {
+    base::Result<RegistriesConf> c = LoadRegistriesConf(options_.config);
+    if (!c) return base::Fail(c.error());
+    conf_ = std::move(*c);
+  }
+  return &*conf_;
+}
+
+base::Result<std::pair<Options, http::HttpClient*>> Client::ForHost(const std::string& host) {
+  base::Result<const RegistriesConf*> conf = Conf();
+  if (!conf) return base::Fail(conf.error());
+  Options o = options_;
+  // registries.conf `insecure = true` is --tls-verify=false for that host.
+  if (InsecureHost(**conf, host, nullptr)) o.tls_verify = false;
+  http::HttpClient* http = http_;
+  // certs.d applies to the libcurl client only (a test's client has no TLS).
+  if (owned_) {
+    base::Result<HostCerts> certs = FindHostCerts(options_.config, host);
+    if (!certs) return base::Fail(certs.error());
+    if (!certs->ca_files.empty() || !certs->client_cert.empty() ||
+        o.tls_verify != options_.tls_verify) {
+      auto& client = host_http_[host];
+      if (!client) {
+        http::CurlOptions c = CurlOptionsFor(o);
+        c.extra_ca_files = certs->ca_files;
+        c.client_cert = certs->client_cert;
+        c.client_key = certs->client_key;
+        client = std::make_unique<http::CurlClient>(std::move(c));
+      }
+      http = client.get();
+    }
+  }
+  return std::make_pair(std::move(o), http);
+}
+
 base::Result<Session*> Client::Connect(const std::string& host) {
   std::lock_guard lock(mu_);
   auto it = sessions_.find(host);
   if (it != sessions_.end()) return it->second.get();
   base::Result<Credential> cred = FindCredential(host);
   if (!cred) return base::Fail(cred.error().Context("credentials for '{}'", host));
-  auto s = std::make_unique<Session>(*http_, host, *cred, options_);
+  base::Result<std::pair<Options, http::HttpClient*>> h = ForHost(host);
+  if (!h) return base::Fail(h.error());
+  auto s = std::make_unique<Session>(*h->second, host, *cred, h->first);
   DISTILL_TRY(s->Ping());
   return sessions_.emplace(host, std::move(s)).first->second.get();
 }
 
 base::Result<std::unique_ptr<Session>> Client::ConnectWith(const std::string& host,
                                                            const Credential& credential) {
-  auto s = std::make_unique<Session>(*http_, host, credential, options_);
+  std::lock_guard lock(mu_);
+  base::Result<std::pair<Options, http::HttpClient*>> h = ForHost(host);
+  if (!h) return base::Fail(h.error());
+  auto s = std::make_unique<Session>(*h->second, host, credential, h->first);
   DISTILL_TRY(s->Ping());
   return s;
 }
@@ -67,6 +108,15 @@ base::Result<std::unique_ptr<Session>> Client::ConnectWith(const std::string& ho
 base::Result<std::unique_ptr<Repository>> Client::Open(const oci::ImageRef& ref, bool push,
                                                        const std::string& mount_from) {
   RepoName name = SplitRepoName(ref.name);
+  {
+    std::lock_guard lock(mu_);
+    base::Result<const RegistriesConf*> conf = Conf();
+    if (!conf) return base::Fail(conf.error());
+    const RegistryRule* rule = FindRule(**conf, name.host + "/" + name.repository);
+    if (rule && rule->blocked)
+      return base::Fail("registry '{}' is blocked by '{}'", name.host + "/" + name.repository,
+                        rule->source);
+  }
   base::Result<Session*> s = Connect(name.host);
   if (!s) return base::Fail(s.error());
   return std::make_unique<Repository>(**s, name.repository, push, mount_from);

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
@@ -41,16 +42,25 @@ class Client {
   // As Connect, always with `credential`, and not kept (distill login).
   base::Result<std::unique_ptr<Session>> ConnectWith(const std::string& host,
                                                      const Credential& credential);
-  // The repository a docker:// reference names.
+  // The repository a docker:// reference names. Errors: the name is
+  // blocked in registries.conf.
   base::Result<std::unique_ptr<Repository>> Open(const oci::ImageRef& ref, bool push,
                                                  const std::string& mount_from = "");
   const Options& options() const { return options_; }
 
  private:
+  // registries.conf, read on first use.
+  base::Result<const RegistriesConf*> Conf();
+  // The options and HTTP client for `host`: its registries.conf `insecure`
+  // and its certs.d material applied (callers hold mu_).
+  base::Result<std::pair<Options, http::HttpClient*>> ForHost(const std::string& host);
+
   Options options_;
   std::unique_ptr<http::HttpClient> owned_;
   http::HttpClient* http_;
   std::mutex mu_;
+  std::optional<RegistriesConf> conf_;
+  std::map<std::string, std::unique_ptr<http::HttpClient>> host_http_;  // hosts with certs.d
   std::map<std::string, std::unique_ptr<Session>> sessions_;
 };
 

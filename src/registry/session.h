@@ -15,6 +15,7 @@
 #include "http/http_client.h"
 #include "http/retry.h"
 #include "registry/auth.h"
+#include "registry/host_config.h"
 
 namespace registry {
 
@@ -24,6 +25,9 @@ struct Options {
   bool tls_verify = true;
   // PEM CA bundle to trust instead of the system's ($SSL_CERT_FILE).
   std::string ca_file;
+  // registries.conf and certs.d (host_config.h): per-host `insecure`,
+  // `blocked`, CAs and client certificates.
+  ConfigPaths config;
   // Blobs transferred at once.
   int jobs = 4;
   // Blobs larger than this are uploaded in PATCH chunks of this size.

@@ -3,7 +3,8 @@
 # python3:debug` in a spec stage). The registry image's Env reaches the
 # commands; the final stage FROM the registry image with a RUN keeps the
 # image's layers byte for byte and adds one layer holding only what the RUN
-# and COPY changed. A second build reruns nothing and gives the same digest.
+# and COPY changed, with whiteouts for what the RUN deleted. A second build
+# reruns nothing and gives the same digest.
 # A registry image that does not exist fails naming it.
 source "$(dirname "$0")/lib.bash"
 source "$SRCDIR/tests/tools/registry_lib.bash"
@@ -29,14 +30,14 @@ RUN ["python3", "-c", "import os; open('msg.txt', 'w').write('built with ' + os.
 
 FROM $reg/tools/python:1
 COPY --from=build /out/msg.txt /app/msg.txt
-RUN ["/busybox/sh", "-c", "echo extra > /app/extra.txt"]
-ENTRYPOINT ["python3", "-c", "print(open('/app/msg.txt').read(), open('/app/extra.txt').read().strip())"]
+RUN ["/busybox/sh", "-c", "echo extra > /app/extra.txt && rm -r /usr/share/doc /etc/os-release"]
+ENTRYPOINT ["python3", "-c", "import os; print(open('/app/msg.txt').read(), open('/app/extra.txt').read().strip(), os.path.exists('/usr/share/doc'), os.path.exists('/etc/os-release'))"]
 D
 build() { "$DISTILL" build --progress=none $tls --cache "$SHARED_CACHE" "$@"; }
 build -f "$WORK/ctx/Dockerfile" -o "oci:$WORK/out:app" > "$WORK/log1" 2>"$WORK/err1" \
   || { cat "$WORK/err1" >&2; fail "build on a registry image"; }
 d1=$(tail -n 1 "$WORK/log1")
-expect_eq "podman run" "$(prun "oci:$WORK/out:app")" "built with /etc/ssl/certs/ca-certificates.crt extra"
+expect_eq "podman run" "$(prun "oci:$WORK/out:app")" "built with /etc/ssl/certs/ca-certificates.crt extra False False"
 
 # The image: the registry image's layers, then one layer of the changes.
 skopeo inspect --raw "oci:$WORK/out:app" > "$WORK/manifest.json"
@@ -45,7 +46,11 @@ expect_eq "base layers kept" "$(cut -d' ' -f1-"$nbase" <<<"$got")" "$base_layers
 expect_eq "layer count" "$(wc -w <<<"$got")" "$((nbase + 1))"
 last=$(awk '{print $NF}' <<<"$got")
 tar -tzf "$WORK/out/blobs/sha256/${last#sha256:}" | sort > "$WORK/last.txt"
-expect_eq "the RUN's layer" "$(tr '\n' ' ' < "$WORK/last.txt")" "app/ app/extra.txt app/msg.txt "
+expect_eq "the RUN's layer" "$(tr '\n' ' ' < "$WORK/last.txt")" \
+  "app/ app/extra.txt app/msg.txt etc/ etc/.wh.os-release usr/ usr/share/ usr/share/.wh.doc "
+# The whiteouts are empty regular files, as container engines write them.
+tar -tvzf "$WORK/out/blobs/sha256/${last#sha256:}" usr/share/.wh.doc > "$WORK/wh.txt"
+case "$(cat "$WORK/wh.txt")" in -*" 0 "*usr/share/.wh.doc) ;; *) fail "whiteout entry: $(cat "$WORK/wh.txt")" ;; esac
 
 # Again: nothing reruns, same digest.
 "$DISTILL" build --progress=plain $tls --cache "$SHARED_CACHE" -f "$WORK/ctx/Dockerfile" -o "oci:$WORK/out2:app" > "$WORK/log2" 2>"$WORK/err2" \
@@ -54,18 +59,22 @@ expect_eq "second digest" "$(tail -n 1 "$WORK/log2")" "$d1"
 expect_eq "stages cached" "$(grep -c "^distill: stage '.*': cached$" "$WORK/err2")" "2"
 ! grep -q "^distill: \[" "$WORK/err2" || fail "a command ran again: $(cat "$WORK/err2")"
 
-# A spec stage on a built-in base.
-cat > "$WORK/ctx/distill.yaml" <<'Y'
+# A spec stage on a built-in base, through a relative --cache path (the
+# stage's rootfs reaches runc from the bundle directory); its env makes it
+# run every time.
+cat > "$WORK/ctx/distill.yaml" <<Y
 stages:
   gen:
     base: python3:debug
+    env: {RUN_ID: "$$-$RANDOM"}
     run:
       - [python3, -c, "import sys; open('/gen.txt', 'w').write('python ' + sys.version.split()[0])"]
 base: static
 files:
   - {from: gen, src: /gen.txt, dst: /gen.txt}
 Y
-build -f "$WORK/ctx/distill.yaml" -o "oci:$WORK/gen:1" >/dev/null 2>"$WORK/err3" \
+(cd "$(dirname "$SHARED_CACHE")" && "$DISTILL" build --progress=none $tls --cache "$(basename "$SHARED_CACHE")" \
+  -f "$WORK/ctx/distill.yaml" -o "oci:$WORK/gen:1" >/dev/null 2>"$WORK/err3") \
   || { cat "$WORK/err3" >&2; fail "spec stage on python3:debug"; }
 skopeo inspect --raw "oci:$WORK/gen:1" > "$WORK/gen-manifest.json"
 glast=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["layers"][-1]["digest"][7:])' "$WORK/gen-manifest.json")
