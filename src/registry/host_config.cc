@@ -170,9 +170,13 @@ base::Result<RegistriesConf> LoadRegistriesConf(const ConfigPaths& paths) {
                      : !user_conf.empty() && base::PathExists(user_conf) ? user_conf
                                                                          : system_conf;
   files.push_back(main);
+  bool named = !paths.registries_conf.empty() || !Env("CONTAINERS_REGISTRIES_CONF").empty();
+  // A file named explicitly must exist; the default ones need not.
+  if (named && !base::PathExists(main))
+    return base::Fail("registries.conf '{}' (CONTAINERS_REGISTRIES_CONF) does not exist", main);
   // Drop-ins apply unless a file was named explicitly (podman does the same
   // for CONTAINERS_REGISTRIES_CONF).
-  if (paths.registries_conf.empty() && Env("CONTAINERS_REGISTRIES_CONF").empty()) {
+  if (!named) {
     for (const std::string& dir : {system_conf + ".d", user_conf.empty() ? "" : user_conf + ".d"}) {
       if (dir.empty()) continue;
       for (const std::string& name : ListFiles(dir, ".conf")) files.push_back(dir + "/" + name);

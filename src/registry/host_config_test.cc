@@ -131,6 +131,12 @@ TEST_F(HostFilesTest, UserFileElseSystemFilePlusDropIns) {
   ASSERT_TRUE(c) << c.error().message();
   EXPECT_EQ(c->files, (std::vector<std::string>{paths_.registries_conf}));
   EXPECT_EQ(FindRule(*c, "b:1/x"), nullptr);
+  // A named file that does not exist is an error, not "no rules".
+  paths_.registries_conf = (dir_ / "missing.conf").string();
+  c = LoadRegistriesConf(paths_);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message(), "registries.conf '" + paths_.registries_conf +
+                                     "' (CONTAINERS_REGISTRIES_CONF) does not exist");
 }
 
 TEST_F(HostFilesTest, NoFilesIsNoRules) {
