@@ -344,13 +344,9 @@ base::Result<void> Composer::Files(const Spec& spec) {
         if (!same) return base::Fail(same.error());
         // What the commands deleted from the image: a whiteout each
         // (`.wh.NAME` beside it), as a container engine's diff layer says it.
-        for (const std::string& gone : removed) {
-          std::string rel = gone.substr(1);
-          std::string dir = fs::ParentPath(rel);
-          std::string leaf = dir.empty() ? rel : rel.substr(dir.size() + 1);
-          DISTILL_TRY(all.Add((dir.empty() ? "" : dir + "/") + kWhiteoutPrefix + leaf,
-                              fs::Node::File(fs::Content::Inline(""), 0, 0)));
-        }
+        for (const std::string& gone : removed)
+          DISTILL_TRY(
+              all.Add(WhiteoutPath(gone.substr(1)), fs::Node::File(fs::Content::Inline(""), 0, 0)));
       }
       for (const auto& [path, node] : all.entries())
         if (!path.empty()) DISTILL_TRY(tree.Add(path, node));

@@ -54,31 +54,44 @@ std::string ParentsDigest(const fs::Tree& layer) {
   return h.FinishHex();
 }
 
-namespace {
+Whiteout ParseWhiteout(const std::string& path) {
+  std::string dir = fs::ParentPath(path);
+  std::string leaf = dir.empty() ? path : path.substr(dir.size() + 1);
+  Whiteout w;
+  if (leaf == kOpaqueWhiteout) {
+    w.kind = Whiteout::Kind::kOpaque;
+    w.target = dir;
+  } else if (leaf.starts_with(kWhiteoutPrefix)) {
+    w.kind = Whiteout::Kind::kRemove;
+    w.name = leaf.substr(sizeof(kWhiteoutPrefix) - 1);
+    w.target = dir.empty() ? w.name : dir + "/" + w.name;
+  }
+  return w;
+}
 
-std::string_view Leaf(std::string_view path) { return path.substr(path.rfind('/') + 1); }
+std::string WhiteoutPath(const std::string& path) {
+  std::string dir = fs::ParentPath(path);
+  std::string leaf = dir.empty() ? path : path.substr(dir.size() + 1);
+  return (dir.empty() ? "" : dir + "/") + kWhiteoutPrefix + leaf;
+}
 
-}  // namespace
+void ApplyWhiteout(fs::Tree& view, const Whiteout& w) {
+  if (w.kind == Whiteout::Kind::kRemove) {
+    view.Remove(w.target);
+  } else if (w.kind == Whiteout::Kind::kOpaque) {
+    std::vector<std::string> below;
+    std::string prefix = w.target.empty() ? "" : w.target + "/";
+    for (auto it = view.entries().lower_bound(prefix);
+         it != view.entries().end() && it->first.starts_with(prefix); ++it)
+      if (!it->first.empty() && it->first != w.target) below.push_back(it->first);
+    for (const std::string& p : below) view.Remove(p);
+  }
+}
 
 base::Result<void> MergeTreeInto(fs::Tree& view, const fs::Tree& layer) {
+  for (const auto& [path, node] : layer.entries()) ApplyWhiteout(view, ParseWhiteout(path));
   for (const auto& [path, node] : layer.entries()) {
-    std::string_view leaf = Leaf(path);
-    if (!leaf.starts_with(kWhiteoutPrefix)) continue;
-    std::string dir = fs::ParentPath(path);
-    if (leaf == kOpaqueWhiteout) {
-      std::vector<std::string> below;
-      std::string prefix = dir.empty() ? "" : dir + "/";
-      for (auto it = view.entries().lower_bound(prefix);
-           it != view.entries().end() && it->first.starts_with(prefix); ++it)
-        if (!it->first.empty() && it->first != dir) below.push_back(it->first);
-      for (const std::string& p : below) view.Remove(p);
-      continue;
-    }
-    std::string_view name = leaf.substr(sizeof(kWhiteoutPrefix) - 1);
-    view.Remove(dir.empty() ? std::string(name) : dir + "/" + std::string(name));
-  }
-  for (const auto& [path, node] : layer.entries()) {
-    if (path.empty() || Leaf(path).starts_with(kWhiteoutPrefix)) continue;
+    if (path.empty() || ParseWhiteout(path).kind != Whiteout::Kind::kNone) continue;
     DISTILL_TRY(view.Add(path, node));
   }
   return {};

@@ -37,6 +37,19 @@ std::string ParentsDigest(const fs::Tree& layer);
 inline constexpr char kWhiteoutPrefix[] = ".wh.";
 inline constexpr char kOpaqueWhiteout[] = ".wh..wh..opq";
 
+// What the layer entry at a tree path says as a whiteout.
+struct Whiteout {
+  enum class Kind { kNone, kRemove, kOpaque };
+  Kind kind = Kind::kNone;
+  std::string name;    // kRemove: the name hidden ("a/.wh.b" → "b"; may be invalid: "", "..")
+  std::string target;  // kRemove: the path hidden ("a/b"); kOpaque: the directory emptied
+};
+Whiteout ParseWhiteout(const std::string& path);
+// The whiteout entry that hides `path` ("a/b" → "a/.wh.b").
+std::string WhiteoutPath(const std::string& path);
+// Removes what `w` hides from `view` (nothing for kNone).
+void ApplyWhiteout(fs::Tree& view, const Whiteout& w);
+
 // Applies `layer` to the merged `view` as a container engine applies it:
 // its whiteouts first (they remove what the view had), then its entries
 // (later ones replace earlier ones). Whiteouts themselves are not kept.

@@ -353,17 +353,15 @@ base::Result<LayerRecord> Puller::ReadLayer(const oci::Layer& layer) {
     if (!*next) break;
     archive::TarEntry& t = **next;
     if (t.path.empty()) continue;  // the root itself
-    std::string name = t.path.substr(t.path.rfind('/') + 1);
-    std::string dir = fs::ParentPath(t.path);
-    if (name == kOpaqueWhiteout) {
-      out.push_back({dir, 'o', {}});
+    Whiteout w = ParseWhiteout(t.path);
+    if (w.kind == Whiteout::Kind::kOpaque) {
+      out.push_back({w.target, 'o', {}});
       continue;
     }
-    if (base::StartsWith(name, kWhiteoutPrefix)) {
-      std::string target = name.substr(sizeof(kWhiteoutPrefix) - 1);
-      if (target.empty() || target == "." || target == "..")
+    if (w.kind == Whiteout::Kind::kRemove) {
+      if (w.name.empty() || w.name == "." || w.name == "..")
         return base::Fail("layer '{}': invalid whiteout '{}'", digest, t.path);
-      out.push_back({dir.empty() ? target : dir + "/" + target, 'w', {}});
+      out.push_back({w.target, 'w', {}});
       continue;
     }
     LayerEntry e{t.path, kTypeCodes[static_cast<size_t>(t.type)], {}};
@@ -428,16 +426,10 @@ base::Result<LayerRecord> Puller::LayerEntries(const oci::Layer& layer) {
 // Applies one layer to the merged view: whiteouts first (they hide lower
 // layers only), then the entries.
 base::Result<void> Apply(fs::Tree& view, const std::vector<LayerEntry>& entries) {
-  for (const LayerEntry& e : entries) {
-    if (e.type == 'w') view.Remove(e.path);
-    if (e.type != 'o') continue;
-    std::vector<std::string> below;
-    std::string prefix = e.path.empty() ? "" : e.path + "/";
-    for (auto it = view.entries().lower_bound(prefix);
-         it != view.entries().end() && base::StartsWith(it->first, prefix); ++it)
-      if (!it->first.empty() && it->first != e.path) below.push_back(it->first);
-    for (const std::string& p : below) view.Remove(p);
-  }
+  for (const LayerEntry& e : entries)
+    if (e.type == 'w' || e.type == 'o')
+      ApplyWhiteout(
+          view, {e.type == 'w' ? Whiteout::Kind::kRemove : Whiteout::Kind::kOpaque, "", e.path});
   for (const LayerEntry& e : entries)
     if (e.type != 'w' && e.type != 'o') DISTILL_TRY(view.Add(e.path, e.node));
   return {};

@@ -32,6 +32,7 @@
 #include "archive/tar_reader.h"
 #include "base/file_util.h"
 #include "base/strings.h"
+#include "build/layers.h"
 #include "debian/deb822.h"
 #include "oci/layer_writer.h"
 
@@ -349,8 +350,6 @@ base::Result<void> RootDir::ClearDir(const std::string& rel) {
 }
 
 base::Result<void> ApplyLayer(const std::string& path, const std::string& name, RootDir& root) {
-  constexpr std::string_view kWhiteout = ".wh.";
-  constexpr std::string_view kOpaque = ".wh..wh..opq";
   auto open = [&]() -> base::Result<std::unique_ptr<archive::TarReader>> {
     return archive::TarReader::OpenFile(path, name);
   };
@@ -361,13 +360,10 @@ base::Result<void> ApplyLayer(const std::string& path, const std::string& name, 
     base::Result<std::optional<archive::TarEntry>> e = (*reader)->Next();
     if (!e) return base::Fail(e.error());
     if (!*e) break;
-    std::string leaf = Leaf((*e)->path);
-    if (!leaf.starts_with(kWhiteout)) continue;
-    std::string dir = fs::ParentPath((*e)->path);
+    Whiteout w = ParseWhiteout((*e)->path);
+    if (w.kind == Whiteout::Kind::kNone) continue;
     base::Result<void> r =
-        leaf == kOpaque
-            ? root.ClearDir(dir)
-            : root.RemoveAll((dir.empty() ? "" : dir + "/") + leaf.substr(kWhiteout.size()));
+        w.kind == Whiteout::Kind::kOpaque ? root.ClearDir(w.target) : root.RemoveAll(w.target);
     if (!r) return base::Fail(r.error().Context("'{}': applying '{}'", name, (*e)->path));
   }
   // Pass 2: the layer's own entries.
@@ -378,7 +374,7 @@ base::Result<void> ApplyLayer(const std::string& path, const std::string& name, 
     base::Result<std::optional<archive::TarEntry>> e = tar.Next();
     if (!e) return base::Fail(e.error());
     if (!*e) return {};
-    if (Leaf((*e)->path).starts_with(kWhiteout)) continue;
+    if (ParseWhiteout((*e)->path).kind != Whiteout::Kind::kNone) continue;
     base::Result<void> r = root.Put(**e, [&](int fd) -> base::Result<void> {
       FdSink sink(fd, (*e)->path);
       return tar.ReadData(&sink);
