@@ -282,6 +282,19 @@ TEST(CurlClientTest, RefusedConnectionIsATransportError) {
   EXPECT_EQ(r.error().message(), "'" + url + "': couldn't connect to server");
 }
 
+TEST(CurlClientTest, UnreadableExtraCaIsAnErrorBeforeAnyConnection) {
+  CurlOptions o;
+  o.extra_ca_files = {"/nonexistent/distill-test/ca.crt"};
+  CurlClient client(o);
+  auto r = client.Do(Req("GET", "https://127.0.0.1:1/v2/"), nullptr);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message().rfind("'https://127.0.0.1:1/v2/': reading the CA certificate "
+                                      "'/nonexistent/distill-test/ca.crt': ",
+                                      0),
+            0u)
+      << r.error().message();
+}
+
 class FailingSink : public base::Sink {
  public:
   base::Result<void> Write(std::span<const uint8_t>) override {

@@ -87,9 +87,10 @@ base::Result<std::optional<bool>> Bool(const toml::table& t, const char* key,
                                        const std::string& path) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return std::optional<bool>();
-  std::optional<bool> v = n->value<bool>();
-  if (!v) return base::Fail(At(path, *n, fmt::format("'{}' must be true or false", key)));
-  return v;
+  // as_boolean, not value<bool>: toml++ would take 1 for true.
+  const toml::value<bool>* v = n->as_boolean();
+  if (v == nullptr) return base::Fail(At(path, *n, fmt::format("'{}' must be true or false", key)));
+  return std::optional<bool>(v->get());
 }
 
 base::Result<std::string> String(const toml::table& t, const char* key, const std::string& path) {

@@ -80,6 +80,25 @@ TEST(RegistriesConfTest, BadFilesNameTheFileAndLine) {
   r = ParseRegistriesConf("[[registry]\n", "bad.conf", c);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message().rfind("'bad.conf': line 1: ", 0), 0u) << r.error().message();
+  // Keys of the wrong type, each at its line.
+  const std::pair<const char*, const char*> kBad[] = {
+      {"registry = 1\n", "'t.conf': line 1: 'registry' must be [[registry]] tables"},
+      {"registry = [1]\n", "'t.conf': line 1: 'registry' must be [[registry]] tables"},
+      {"[[registry]]\nprefix = 5\n", "'t.conf': line 2: 'prefix' must be a string"},
+      {"[[registry]]\nlocation = true\n", "'t.conf': line 2: 'location' must be a string"},
+      {"[[registry]]\nlocation = \"x\"\nblocked = 1\n",
+       "'t.conf': line 3: 'blocked' must be true or false"},
+      {"[registries.insecure]\nregistries = \"x\"\n",
+       "'t.conf': line 2: 'registries' must be a list of hosts"},
+      {"[registries.block]\nregistries = [\"\"]\n",
+       "'t.conf': line 2: a registry must be a host name"},
+  };
+  for (const auto& [text, want] : kBad) {
+    RegistriesConf t;
+    base::Result<void> bad = ParseRegistriesConf(text, "t.conf", t);
+    ASSERT_FALSE(bad) << text;
+    EXPECT_EQ(bad.error().message(), want) << text;
+  }
   r = ParseRegistriesConf("[[registry]]\ninsecure = true\n", "empty.conf", c);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(),
@@ -182,6 +201,12 @@ TEST_F(HostFilesTest, BadCertDirectories) {
   std::string d = (dir_ / "sys/etc/containers/certs.d/reg:5000").string();
   EXPECT_EQ(c.error().message(),
             "'" + d + "/client.cert': client certificate without its key 'client.key'");
+  std::filesystem::remove(d + "/client.cert");
+  Write("sys/etc/containers/certs.d/reg:5000/other.key", "key");
+  c = FindHostCerts(paths_, "reg:5000");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message(),
+            "'" + d + "/other.key': key without its client certificate 'other.cert'");
   paths_.cert_dir = (dir_ / "missing").string();
   c = FindHostCerts(paths_, "reg:5000");
   ASSERT_FALSE(c);
