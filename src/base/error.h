@@ -29,7 +29,13 @@ class Error {
   Error Context(fmt::format_string<Args...> f, Args&&... args) const& {
     Error e(fmt::format(f, std::forward<Args>(args)...) + ": " + message_);
     e.detail_ = detail_;
-    return e;
+    return e;  // no longer starts at a position
+  }
+  // Marks this error as one that starts with a position in `file`,
+  // "FILE:LINE[:COL]: ", so callers add no context of their own before it.
+  Error AtPosition(std::string file) && {
+    position_file_ = std::move(file);
+    return std::move(*this);
   }
 
   // Extra lines shown under the message (a spec's source line and a caret).
@@ -40,10 +46,13 @@ class Error {
 
   const std::string& message() const { return message_; }
   const std::string& detail() const { return detail_; }
+  // The file this error's message starts with a position in; "" when none.
+  const std::string& position_file() const { return position_file_; }
 
  private:
   std::string message_;
   std::string detail_;
+  std::string position_file_;
 };
 
 template <typename T>

@@ -12,17 +12,13 @@
 #include <thread>
 
 #include "base/file_util.h"
-#include "build/build.h"
-#include "build/dockerfile.h"
-#include "build/dockerfile_lower.h"
-#include "build/registry_cache.h"
+#include "pipeline/build.h"
+#include "workspace/registry_cache.h"
 #include "cli/copy_cmd.h"
 #include "cli/exit_codes.h"
 #include "cli/lock_cmd.h"
 #include "cli/reporter.h"
 #include "http/progress_bar.h"
-#include "oci/output.h"
-#include "registry/transfer.h"
 
 namespace cli {
 
@@ -151,14 +147,6 @@ static base::Result<build::DockerfileOptions> DockerfileFlags(const BuildFlags& 
   return o;
 }
 
-static base::Result<build::Spec> LowerDockerfileText(const std::string& text,
-                                                     const std::string& file,
-                                                     const build::DockerfileOptions& o) {
-  base::Result<build::Dockerfile> df = build::ParseDockerfile(text, file);
-  if (!df) return base::Fail(df.error());
-  return build::LowerDockerfile(*df, o);
-}
-
 static std::string ResultJson(const oci::Bundle& b, const std::vector<oci::ImageRef>& outs,
                               const nlohmann::json& cache) {
   nlohmann::json layers = nlohmann::json::array();
@@ -183,61 +171,10 @@ static std::string ResultJson(const oci::Bundle& b, const std::vector<oci::Image
   return j.dump(2);
 }
 
-int RunBuild(const BuildFlags& f) {
-  std::vector<oci::ImageRef> outs;
-  for (const std::string& o : f.outputs) {
-    base::Result<oci::ImageRef> ref = oci::ParseImageRef(o);
-    if (!ref) {
-      PrintError(ref.error().message());
-      return kExitUsage;
-    }
-    outs.push_back(*ref);
-  }
+// The build's options from its flags; errors are usage errors.
+static base::Result<build::BuildOptions> OptionsFromFlags(const BuildFlags& f) {
   base::Result<int64_t> sde = SourceDateEpoch();
-  if (!sde) {
-    PrintError(sde.error().message());
-    return kExitUsage;
-  }
-  base::Result<std::unique_ptr<build::RegistryCache>> registry_cache = CacheFromFlags(f);
-  if (!registry_cache) {
-    PrintError(registry_cache.error().message());
-    return kExitUsage;
-  }
-  std::string file = f.file.empty() ? "distill.yaml" : f.file;
-  base::Result<build::DockerfileOptions> dockerfile = DockerfileFlags(f);
-  if (!dockerfile) {
-    PrintError(dockerfile.error().message());
-    return kExitUsage;
-  }
-  build::Variant variant = build::Variant::kLatest;
-  base::Result<build::Spec> spec;
-  base::Result<std::string> text = base::ReadFile(file);
-  if (f.base_ref.empty() && text && build::IsDockerfile(file, *text)) {
-    spec = LowerDockerfileText(*text, file, *dockerfile);
-  } else if (!f.target.empty() || !f.build_args.empty() || !f.base_maps.empty()) {
-    PrintError(fmt::format(
-        "--target, --build-arg and --base-map apply to Dockerfiles, and '{}' is a distill spec",
-        file));
-    return kExitUsage;
-  } else if (!f.base_ref.empty()) {
-    base::Result<build::BaseRef> ref = build::ParseBaseRef(f.base_ref);
-    if (!ref) {
-      PrintError(ref.error().message());
-      return kExitUsage;
-    }
-    variant = ref->variant;
-    file = "recipes/" + ref->name + ".yaml";
-    spec = build::LoadRecipe(ref->name);
-  } else {
-    spec = build::LoadSpec(file);
-  }
-  if (!spec) {
-    PrintError(spec.error().message(), spec.error().detail());
-    return kExitFailure;
-  }
-  StderrReporter reporter(f.progress == "plain"  ? ProgressMode::kPlain
-                          : f.progress == "none" ? ProgressMode::kNone
-                                                 : ProgressMode::kAuto);
+  if (!sde) return base::Fail(sde.error());
   build::BuildOptions opts;
   opts.context_dir = f.context;
   opts.platforms = f.platforms;
@@ -248,75 +185,79 @@ int RunBuild(const BuildFlags& f) {
   opts.locked = f.locked;
   opts.offline = f.offline;
   opts.explain = !f.debug.empty();
-  opts.registry = RegistryOptions(f.tls, 4, &reporter);
-  build::BuildContext ctx(opts, reporter);
-  if (*registry_cache) {
-    ctx.set_registry_cache(std::move(*registry_cache));
-    ctx.registry_cache()->Import(ctx);
+  return opts;
+}
+
+// What to build and where, from the flags; errors are usage errors.
+static base::Result<build::BuildRequest> RequestFromFlags(const BuildFlags& f) {
+  build::BuildRequest req;
+  for (const std::string& o : f.outputs) {
+    base::Result<oci::ImageRef> ref = oci::ParseImageRef(o);
+    if (!ref) return base::Fail(ref.error());
+    req.outputs.push_back(*ref);
   }
+  req.file = f.file.empty() ? "distill.yaml" : f.file;
+  req.base_ref = f.base_ref;
+  base::Result<build::DockerfileOptions> dockerfile = DockerfileFlags(f);
+  if (!dockerfile) return base::Fail(dockerfile.error());
+  req.dockerfile = std::move(*dockerfile);
+  bool dockerfile_flags = !f.target.empty() || !f.build_args.empty() || !f.base_maps.empty();
+  if (dockerfile_flags && (!f.base_ref.empty() || !build::IsDockerfileFile(req.file)))
+    return base::Fail(
+        "--target, --build-arg and --base-map apply to Dockerfiles, and '{}' is a distill spec",
+        req.file);
+  if (!f.base_ref.empty()) {
+    base::Result<build::BaseRef> ref = build::ParseBaseRef(f.base_ref);
+    if (!ref) return base::Fail(ref.error());
+  }
+  return req;
+}
+
+// The lines about the registry build cache after a build.
+static void ReportCache(base::Reporter& reporter, const build::RegistryCache& cache) {
+  using build::CacheSource;
+  reporter.Status(fmt::format("cache: {} layers from the registry, {} local, {} built",
+                              cache.count(CacheSource::kRegistry), cache.count(CacheSource::kLocal),
+                              cache.count(CacheSource::kBuilt)));
+  int stages = StageCount(cache, CacheSource::kRegistry) + StageCount(cache, CacheSource::kLocal) +
+               StageCount(cache, CacheSource::kBuilt);
+  if (stages)
+    reporter.Status(fmt::format("cache: {} of {} stage results from the registry, {} local",
+                                StageCount(cache, CacheSource::kRegistry), stages,
+                                StageCount(cache, CacheSource::kLocal)));
+}
+
+int RunBuild(const BuildFlags& f) {
+  base::Result<build::BuildRequest> req = RequestFromFlags(f);
+  base::Result<build::BuildOptions> opts = OptionsFromFlags(f);
+  base::Result<std::unique_ptr<build::RegistryCache>> registry_cache = CacheFromFlags(f);
+  for (const base::Error* e : {req ? nullptr : &req.error(), opts ? nullptr : &opts.error(),
+                               registry_cache ? nullptr : &registry_cache.error()})
+    if (e) {
+      PrintError(e->message());
+      return kExitUsage;
+    }
+  StderrReporter reporter(ParseProgressMode(f.progress));
+  opts->registry = RegistryOptions(f.tls, 4, &reporter);
+  build::BuildContext ctx(*opts, reporter);
+  if (*registry_cache) ctx.set_registry_cache(std::move(*registry_cache));
   std::optional<http::ProgressBar> bar;
   if (f.progress == "auto" && isatty(STDERR_FILENO)) ctx.set_progress(&bar.emplace(stderr));
-  // Packages first (resolve, --locked check, fetch): Build() finds them
-  // memoized in ctx, and -d explain can show them even if a later pass fails.
-  base::Result<std::vector<build::PlatformPackages>> packages =
-      build::ResolveSpecPackages(ctx, *spec);
-  if (packages && opts.explain) PrintExplain(*packages);
-  base::Result<oci::Bundle> bundle = packages
-                                         ? build::Build(ctx, *spec, variant)
-                                         : base::Result<oci::Bundle>(base::Fail(packages.error()));
-  if (!bundle) {
-    // Spec errors already start with "<file>:<line>:<col>:".
-    base::Error e = bundle.error().message().starts_with(file + ":")
-                        ? bundle.error()
-                        : bundle.error().Context("building '{}'", file);
-    PrintError(e.message(), e.detail());
+  if (opts->explain) req->on_packages = PrintExplain;
+  base::Result<build::BuildResult> built = build::Build(ctx, *req);
+  if (!built) {
+    PrintError(built.error().message(), built.error().detail());
     return kExitFailure;
   }
-  for (const oci::ImageRef& ref : outs) {
-    reporter.Status(fmt::format("writing {}", ref.text));
-    // Registries belong to registry/, local forms to oci/.
-    base::Result<void> w;
-    if (ref.transport == oci::Transport::kDocker) {
-      registry::Client client(RegistryOptions(f.tls, 4, &reporter));
-      base::Result<std::string> pushed = registry::PushTo(client, ref, *bundle);
-      if (!pushed) w = base::Fail(pushed.error());
-    } else {
-      w = oci::WriteImage(ref, *bundle);
-    }
-    if (!w) {
-      PrintError(w.error().message());
-      return kExitFailure;
-    }
-  }
-  // The cache is written last: the image's outputs never wait on it, and a
-  // failed export leaves the previous cache image in place.
   nlohmann::json cache_json;
-  if (build::RegistryCache* cache = ctx.registry_cache()) {
-    std::string exported;
-    if (cache->exporting()) {
-      base::Result<std::string> d = cache->Export(ctx);
-      if (!d) {
-        PrintError(d.error().message());
-        return kExitFailure;
-      }
-      exported = *d;
-    }
-    reporter.Status(fmt::format("cache: {} layers from the registry, {} local, {} built",
-                                cache->count(build::CacheSource::kRegistry),
-                                cache->count(build::CacheSource::kLocal),
-                                cache->count(build::CacheSource::kBuilt)));
-    if (int stages = StageCount(*cache, build::CacheSource::kRegistry) +
-                     StageCount(*cache, build::CacheSource::kLocal) +
-                     StageCount(*cache, build::CacheSource::kBuilt))
-      reporter.Status(fmt::format("cache: {} of {} stage results from the registry, {} local",
-                                  StageCount(*cache, build::CacheSource::kRegistry), stages,
-                                  StageCount(*cache, build::CacheSource::kLocal)));
-    cache_json = CacheJson(*cache, exported);
+  if (const build::RegistryCache* cache = ctx.registry_cache()) {
+    ReportCache(reporter, *cache);
+    cache_json = CacheJson(*cache, built->cache_exported);
   }
   if (f.json)
-    fmt::print("{}\n", ResultJson(*bundle, outs, cache_json));
+    fmt::print("{}\n", ResultJson(built->bundle, req->outputs, cache_json));
   else
-    fmt::print("{}\n", bundle->top.digest);
+    fmt::print("{}\n", built->bundle.top.digest);
   return kExitOk;
 }
 

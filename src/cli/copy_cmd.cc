@@ -53,9 +53,7 @@ int RunCopy(const CopyFlags& f) {
     PrintError((src ? dst : src).error().message());
     return kExitUsage;
   }
-  StderrReporter reporter(f.progress == "plain"  ? ProgressMode::kPlain
-                          : f.progress == "none" ? ProgressMode::kNone
-                                                 : ProgressMode::kAuto);
+  StderrReporter reporter(ParseProgressMode(f.progress));
   registry::Client client(RegistryOptions(f.tls, f.jobs, &reporter));
   registry::PushStats stats;
   base::Result<std::string> digest = registry::Copy(client, *src, *dst, &stats);

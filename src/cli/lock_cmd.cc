@@ -12,7 +12,8 @@
 #include <optional>
 #include <thread>
 
-#include "build/lock.h"
+#include "pipeline/build.h"
+#include "resolve/lock.h"
 #include "cli/exit_codes.h"
 #include "cli/reporter.h"
 #include "http/progress_bar.h"
@@ -65,26 +66,6 @@ std::string SetJson(const std::string& lock_path,
   return nlohmann::json{{"lockfile", lock_path}, {"platforms", out}}.dump(2);
 }
 
-// --dry-run: what the lock would record, with nothing fetched beyond the
-// indexes (e.g. to compare the resolver with apt on large closures).
-base::Result<std::vector<build::PlatformPackages>> ResolveOnly(build::BuildContext& ctx,
-                                                               const build::Spec& spec) {
-  std::vector<build::PlatformPackages> out;
-  std::vector<std::string> names =
-      !ctx.options().platforms.empty() ? ctx.options().platforms : spec.platforms;
-  if (names.empty()) names.push_back(oci::HostPlatform().ToString());
-  for (const std::string& name : names) {
-    base::Result<oci::Platform> platform = oci::ParsePlatform(name);
-    if (!platform) return base::Fail(platform.error());
-    base::Result<std::string> arch = oci::DebianArchFromPlatform(*platform);
-    if (!arch) return base::Fail(arch.error());
-    auto set = build::ResolvePackageSet(ctx, spec, spec.packages, *arch);
-    if (!set) return base::Fail(set.error());
-    out.push_back({platform->ToString(), std::make_shared<build::PackageSet>(std::move(*set))});
-  }
-  return out;
-}
-
 }  // namespace
 
 int RunLock(const LockFlags& f) {
@@ -94,9 +75,7 @@ int RunLock(const LockFlags& f) {
     PrintError(spec.error().message(), spec.error().detail());
     return kExitFailure;
   }
-  ProgressMode mode = f.progress == "plain"  ? ProgressMode::kPlain
-                      : f.progress == "none" ? ProgressMode::kNone
-                                             : ProgressMode::kAuto;
+  ProgressMode mode = ParseProgressMode(f.progress);
   StderrReporter reporter(mode);
   build::BuildOptions opts;
   opts.platforms = f.platforms;
@@ -107,7 +86,7 @@ int RunLock(const LockFlags& f) {
   build::BuildContext ctx(opts, reporter);
   std::optional<http::ProgressBar> bar;
   if (mode == ProgressMode::kAuto && isatty(STDERR_FILENO)) ctx.set_progress(&bar.emplace(stderr));
-  auto platforms = f.dry_run ? ResolveOnly(ctx, *spec) : build::ResolveSpecPackages(ctx, *spec);
+  auto platforms = build::LockPackages(ctx, *spec, f.dry_run);
   if (!platforms) {
     PrintError(platforms.error().Context("locking '{}'", file).message());
     return kExitFailure;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "build/packages.h"
+#include "resolve/packages.h"
 
 namespace cli {
 

@@ -8,6 +8,12 @@
 
 namespace cli {
 
+ProgressMode ParseProgressMode(const std::string& text) {
+  if (text == "plain") return ProgressMode::kPlain;
+  if (text == "none") return ProgressMode::kNone;
+  return ProgressMode::kAuto;
+}
+
 StderrReporter::StderrReporter(ProgressMode mode)
     : show_status_(mode == ProgressMode::kPlain ||
                    (mode == ProgressMode::kAuto && isatty(STDERR_FILENO))) {}

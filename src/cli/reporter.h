@@ -11,6 +11,9 @@ namespace cli {
 
 enum class ProgressMode { kAuto, kPlain, kNone };
 
+// The --progress value ("auto", "plain", "none"; CLI11 checks the set).
+ProgressMode ParseProgressMode(const std::string& text);
+
 class StderrReporter : public base::Reporter {
  public:
   explicit StderrReporter(ProgressMode mode);

@@ -1,0 +1,67 @@
+#include "spec/spec.h"
+
+#include <gtest/gtest.h>
+
+namespace build {
+
+TEST(SpecTest, ParsesContractKeys) {
+  auto s = ParseSpec(R"(base: scratch
+platforms: [linux/amd64, linux/arm64]
+files:
+  - {src: app.jar, dst: /app/app.jar, mode: "0644", owner: "65532:65532", layer: app}
+config:
+  user: nonroot
+  workdir: /app
+  entrypoint: ["/usr/bin/java", "-jar"]
+  cmd: [app.jar]
+  env: {LANG: C.UTF-8, B: x}
+  ports: ["8080", "53/udp"]
+  labels: {a: b}
+accounts:
+  users: [{name: app, uid: 1000}]
+  groups: [{name: app, gid: 1000}]
+links: [{path: /usr/bin/java, target: "../lib/jvm/java-17-openjdk-${DEB_ARCH}/bin/java"}]
+skeleton: true
+slim: false
+)",
+                     "s.yaml");
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_EQ(s->platforms, (std::vector<std::string>{"linux/amd64", "linux/arm64"}));
+  ASSERT_EQ(s->files.size(), 1u);
+  EXPECT_EQ(s->files[0].mode, 0644u);
+  EXPECT_EQ(s->files[0].layer, "app");
+  EXPECT_EQ(*s->config.user, "nonroot");
+  EXPECT_EQ(s->config.env, (std::vector<std::pair<std::string, std::string>>{{"LANG", "C.UTF-8"}, {"B", "x"}}));
+  EXPECT_EQ(s->config.ports, (std::vector<std::string>{"8080/tcp", "53/udp"}));
+  ASSERT_EQ(s->users.size(), 1u);
+  EXPECT_EQ(s->users[0].gid, 1000u);
+  EXPECT_EQ(s->users[0].home, "/home/app");
+  EXPECT_EQ(s->links[0].path, "/usr/bin/java");
+  EXPECT_TRUE(s->skeleton);
+  EXPECT_FALSE(s->slim);
+}
+
+TEST(SpecTest, UnknownKeySuggests) {
+  auto s = ParseSpec("bsae: scratch\n", "s.yaml");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message(), "s.yaml:1:1: unknown key 'bsae' (did you mean 'base'?)");
+  EXPECT_EQ(s.error().detail(), "bsae: scratch\n^");
+}
+
+TEST(SpecTest, BadModeAndDst) {
+  auto s = ParseSpec("files: [{src: a, dst: /a, mode: \"999\"}]\n", "s.yaml");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message(),
+            "s.yaml:1:33: invalid mode '999' (expected octal such as \"0644\")");
+  s = ParseSpec("files: [{src: a, dst: /../a}]\n", "s.yaml");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message(), "s.yaml:1:23: '/../a' escapes the image root");
+}
+
+TEST(SpecTest, SyntaxErrorHasPosition) {
+  auto s = ParseSpec("config:\n  cmd: [a\n", "s.yaml");
+  ASSERT_FALSE(s);
+  EXPECT_TRUE(s.error().message().starts_with("s.yaml:3:1: yaml syntax error:")) << s.error().message();
+}
+
+}  // namespace build
