@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "fs/merged_usr.h"
 
 namespace analyze {
 namespace {
@@ -28,8 +29,7 @@ std::string_view Unaliased(std::string_view path) {
   if (!base::StartsWith(path, "usr/")) return path;
   std::string_view rest = path.substr(4);
   std::string_view top = rest.substr(0, rest.find('/'));
-  bool aliased = top == "bin" || top == "sbin" || top == "lib" || top == "lib32" ||
-                 top == "lib64" || top == "libx32";
+  bool aliased = fs::IsMergedUsrDir(top);
   return aliased && top.size() < rest.size() ? rest : path;
 }
 

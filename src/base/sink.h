@@ -45,6 +45,19 @@ class HashingSink : public Sink {
   uint64_t size_ = 0;
 };
 
+// Writes to a file descriptor it does not own, all of every write (EINTR
+// retried); errors name the file as `name`.
+class FdSink : public Sink {
+ public:
+  FdSink(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  using Sink::Write;
+  Result<void> Write(std::span<const uint8_t> bytes) override;
+
+ private:
+  int fd_;
+  std::string name_;
+};
+
 // Appends to a string (tests, small blobs).
 class StringSink : public Sink {
  public:

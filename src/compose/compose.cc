@@ -31,7 +31,6 @@ namespace build {
 
 namespace {
 
-constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // Busybox applets linked in /busybox for the debug variant: the commands a
 // person debugging a container reaches for (distroless links all ~380).
@@ -382,7 +381,7 @@ base::Result<Composed> Composer::Run() {
     out_.view = std::move(b->view);
     base_packages_ = std::move(b->packages);
   } else {
-    out_.run.env.push_back(std::string("PATH=") + kDefaultPath);
+    out_.run.env.push_back(std::string("PATH=") + oci::kDefaultPath);
   }
   for (size_t i = 0; i < chain_.specs.size(); ++i) DISTILL_TRY(Element(i));
   ApplyVariant();

@@ -34,6 +34,7 @@
 #include "base/strings.h"
 #include "debian/deb822.h"
 #include "debian/slim.h"
+#include "fs/merged_usr.h"
 
 namespace debian {
 
@@ -47,8 +48,6 @@ namespace {
 constexpr int kCacheFormat = 2;
 constexpr size_t kSpillSize = 1 << 20;        // bigger files go to a temp file
 constexpr uint64_t kMaxScriptSize = 4 << 20;  // conffiles and scripts
-constexpr std::array<std::string_view, 6> kAliasDirs = {"bin",   "sbin",  "lib",
-                                                        "lib32", "lib64", "libx32"};
 
 struct RawEntry {
   TarEntry entry;
@@ -340,7 +339,7 @@ std::optional<RawDeb> LoadRaw(const cache::Store& store, const std::string& sha2
 // --- The second half: options, checks against the packages below, tree. ---
 
 bool IsAliasDir(std::string_view path) {
-  return std::find(kAliasDirs.begin(), kAliasDirs.end(), path) != kAliasDirs.end();
+  return fs::IsMergedUsrDir(path);
 }
 
 // "lib/x/y" → "usr/lib/x/y"; nullopt for a path outside the alias dirs.

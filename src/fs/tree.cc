@@ -110,11 +110,4 @@ size_t Tree::Remove(const std::string& path) {
   return n;
 }
 
-uint64_t Tree::ContentBytes() const {
-  uint64_t total = 0;
-  for (const auto& [path, node] : entries_)
-    if (node.type == NodeType::kFile) total += node.size;
-  return total;
-}
-
 }  // namespace fs

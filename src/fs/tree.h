@@ -112,8 +112,6 @@ class Tree {
 
   const std::map<std::string, Node>& entries() const { return entries_; }
   size_t size() const { return entries_.size(); }
-  // Sum of regular file sizes.
-  uint64_t ContentBytes() const;
 
  private:
   base::Result<void> EnsureParents(const std::string& path, int64_t mtime);

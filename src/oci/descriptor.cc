@@ -50,12 +50,6 @@ Platform HostPlatform() {
   return {"linux", m, ""};
 }
 
-base::Result<Platform> PlatformFromDebianArch(std::string_view arch) {
-  for (const ArchPair& a : kArches)
-    if (arch == a.debian) return Platform{"linux", a.oci, a.variant};
-  return base::Fail("unknown debian architecture '{}'", arch);
-}
-
 base::Result<std::string> DebianArchFromPlatform(const Platform& p) {
   // Only 32-bit arm needs the variant to choose (v7 → armhf, v5 → armel).
   for (const ArchPair& a : kArches) {

@@ -28,8 +28,7 @@ struct Platform {
 base::Result<Platform> ParsePlatform(std::string_view text);
 // The platform of the machine distill runs on.
 Platform HostPlatform();
-// Debian architecture → OCI platform (formats.md A3), and back.
-base::Result<Platform> PlatformFromDebianArch(std::string_view arch);
+// OCI platform → Debian architecture (formats.md A3).
 base::Result<std::string> DebianArchFromPlatform(const Platform& p);
 
 struct Descriptor {

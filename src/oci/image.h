@@ -14,6 +14,9 @@
 
 namespace oci {
 
+// The PATH of an image that sets none (Docker's and BuildKit's default).
+inline constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 // The runtime settings of an image, `config` in the image config JSON.
 struct RunConfig {
   std::string user;

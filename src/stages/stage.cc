@@ -47,153 +47,23 @@
 #include "base/strings.h"
 #include "compose/compose.h"
 #include "compose/context_files.h"
+#include "fs/merged_usr.h"
+#include "oci/descriptor.h"
+#include "oci/image.h"
 #include "resolve/plan.h"
 #include "spec/recipes.h"
-#include "workspace/registry_cache.h"
 #include "stages/stage_archive.h"
+#include "stages/stage_cache.h"
 #include "stages/stage_rootfs.h"
 #include "stages/stage_runtime.h"
-#include "oci/descriptor.h"
+#include "workspace/registry_cache.h"
 
 namespace build {
 
 namespace {
 
-constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr char kDebMount[] = "/var/cache/distill-debs";
 constexpr size_t kTailLines = 30;
-
-bool IsDebianBase(const std::string& base) { return base.empty() || base == "debian"; }
-
-// The directories merged /usr makes symlinks, per architecture (as
-// mmdebstrap's merged-usr hook and the usrmerge package make them).
-std::vector<std::string> MergedUsrDirs(const std::string& arch) {
-  std::vector<std::string> dirs = {"bin", "sbin", "lib"};
-  if (arch == "amd64") dirs.insert(dirs.end(), {"lib32", "lib64", "libx32"});
-  if (arch == "i386") dirs.insert(dirs.end(), {"lib64", "libx32"});
-  if (arch == "ppc64el" || arch == "mips64el") dirs.push_back("lib64");
-  if (arch == "s390x") dirs.push_back("lib32");
-  return dirs;
-}
-
-// A directory under <cache>/tmp/ that is removed when this goes out of
-// scope, unless Release()d (renamed into the cache).
-class WorkDir {
- public:
-  static base::Result<WorkDir> Create(BuildContext& ctx, const std::string& what) {
-    std::string tmp = ctx.CacheRoot() + "/tmp";
-    DISTILL_TRY(base::MakeDirs(tmp));
-    std::random_device rd;
-    std::string dir = fmt::format("{}/stage-{}-{}-{:08x}", tmp, what, getpid(), rd());
-    if (mkdir(dir.c_str(), 0700) != 0)
-      return base::Fail("creating '{}': {}", dir, base::ErrnoText());
-    return WorkDir(dir);
-  }
-  WorkDir(WorkDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
-  WorkDir& operator=(WorkDir&&) = delete;
-  ~WorkDir() {
-    if (!path_.empty()) (void)RemoveRoot(path_);
-  }
-  const std::string& path() const { return path_; }
-  // Moves the directory to `dest` (in the cache). Another build may have
-  // put the same result there first: theirs is as good as ours.
-  base::Result<void> CommitTo(const std::string& dest) {
-    DISTILL_TRY(base::MakeDirs(base::DirName(dest)));
-    if (rename(path_.c_str(), dest.c_str()) == 0) {
-      path_.clear();
-      return {};
-    }
-    if ((errno == ENOTEMPTY || errno == EEXIST) && base::IsDirectory(dest)) return {};
-    return base::Fail("renaming '{}' to '{}': {}", path_, dest, base::ErrnoText());
-  }
-
- private:
-  explicit WorkDir(std::string p) : path_(std::move(p)) {}
-  std::string path_;
-};
-
-// Removes stage directories in <cache>/tmp/ that a killed build left
-// behind (older than a day: no stage runs that long).
-void CleanStaleWorkDirs(const std::string& cache_root) {
-  std::error_code ec;
-  std::filesystem::directory_iterator it(cache_root + "/tmp", ec);
-  if (ec) return;
-  time_t cutoff = time(nullptr) - 24 * 3600;
-  for (const std::filesystem::directory_entry& e : it) {
-    std::string name = e.path().filename().string();
-    struct stat st;
-    if (!name.starts_with("stage-") || lstat(e.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
-        st.st_mtime >= cutoff)
-      continue;
-    (void)RemoveRoot(e.path().string());
-  }
-}
-
-// A run result's stage.json names the image root its chain starts from by
-// the path on the machine that made it (<cache>/stages/image-KEY/rootfs);
-// here it is this cache's image root of the same KEY, which Base() has
-// made. Anything else there is refused: the path is compared against.
-base::Result<void> LocalizeImageRoot(BuildContext& ctx, const std::string& dir) {
-  std::string path = dir + "/stage.json";
-  base::Result<std::string> text = base::ReadFile(path);
-  if (!text) return base::Fail(text.error());
-  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_object() || !j.contains("image_root")) return {};
-  std::string theirs = j["image_root"].is_string() ? j["image_root"].get<std::string>() : "";
-  std::string name = base::DirName(theirs);
-  name = name.substr(name.rfind('/') + 1);
-  if (!theirs.ends_with("/rootfs") || !name.starts_with("image-") ||
-      !cache::IsSha256Hex(name.substr(6)))
-    return base::Fail("stage.json: invalid image_root '{}'", theirs);
-  j["image_root"] = ctx.CacheRoot() + "/stages/" + name + "/rootfs";
-  return base::WriteFileAtomic(path, j.dump(2) + "\n");
-}
-
-// The registry build cache's part (registry_cache.h): takes the result
-// (kind, key) from a --cache-from image into `dest` and says so. False when
-// no image lists it, or its blob is refused (a warning: the caller builds
-// the result instead).
-bool FromRegistryCache(BuildContext& ctx, const std::string& stage, std::string_view kind,
-                       const std::string& key, const std::string& dest) {
-  RegistryCache* remote = ctx.registry_cache();
-  if (!remote) return false;
-  std::optional<CacheEntry> entry = remote->Fetch(ctx, kind, key);
-  if (!entry) return false;
-  base::Result<oci::Layer> blob = LayerFromCacheEntry(*entry);
-  base::Result<WorkDir> work =
-      blob ? WorkDir::Create(ctx, "pull") : base::Result<WorkDir>(base::Fail(blob.error()));
-  base::Result<void> r = work ? UnpackStageArchive(entry->path, entry->blob.digest, work->path(),
-                                                   key, blob->uncompressed_size)
-                              : base::Result<void>(base::Fail(work.error()));
-  if (r && kind == kCacheKindStageRun) r = LocalizeImageRoot(ctx, work->path());
-  if (r) r = work->CommitTo(dest);
-  if (!r) {
-    ctx.reporter().Warning(fmt::format("registry cache: stage '{}': {}; building it instead", stage,
-                                       r.error().message()));
-    return false;
-  }
-  RememberStageBlob(ctx, *entry);
-  remote->Record(std::move(*entry), CacheSource::kRegistry);
-  ctx.reporter().Status(fmt::format("stage '{}': {}from the registry cache", stage,
-                                    kind == kCacheKindStageRoot ? "packages " : ""));
-  return true;
-}
-
-// Notes that the build used the result (kind, key) at `dir`, so --cache-to
-// exports it (archived once: stage_archive.h's StageCacheEntry).
-base::Result<void> RecordStage(BuildContext& ctx, std::string_view kind, const std::string& key,
-                               const std::string& dir, CacheSource source) {
-  RegistryCache* remote = ctx.registry_cache();
-  if (!remote) return {};
-  if (!remote->exporting()) {
-    remote->Record(CacheEntry{std::string(kind), key, {}, {}, ""}, source);
-    return {};
-  }
-  base::Result<CacheEntry> entry = StageCacheEntry(ctx, kind, key, dir);
-  if (!entry) return base::Fail(entry.error().Context("--cache-to"));
-  remote->Record(std::move(*entry), source);
-  return {};
-}
 
 std::string CommandText(const RunSpec& r) {
   std::string text = r.argv.empty() ? r.shell : fmt::format("{}", fmt::join(r.argv, " "));
@@ -305,7 +175,7 @@ base::Result<void> StageRunner::Dpkg(WorkDir& work, const std::string& what,
       DISTILL_TRY(CopyRoot(p->deb_path, link));
     c.args.push_back(std::string(kDebMount) + "/" + name);
   }
-  c.env = {std::string("PATH=") + kDefaultPath, "DEBIAN_FRONTEND=noninteractive",
+  c.env = {std::string("PATH=") + oci::kDefaultPath, "DEBIAN_FRONTEND=noninteractive",
            "DEBCONF_NONINTERACTIVE_SEEN=true", "LC_ALL=C", "HOME=/root"};
   c.binds = {{dir, kDebMount, true}};
   ctx_.reporter().Status(
@@ -327,7 +197,7 @@ base::Result<void> StageRunner::InstallPackages(WorkDir& work, const PackageSet&
   if (chmod(root->path().c_str(), 0755) != 0)
     return base::Fail("'{}': {}", root->path(), base::ErrnoText());
   // Merged /usr, as debootstrap and mmdebstrap make bookworm and later roots.
-  for (const std::string& d : MergedUsrDirs(arch_)) {
+  for (const std::string& d : fs::MergedUsrDirsFor(arch_)) {
     DISTILL_TRY(root->MakeDirs("usr/" + d));
     archive::TarEntry link{
         .path = d, .type = archive::EntryType::kSymlink, .mode = 0777, .link = "usr/" + d};
@@ -563,7 +433,7 @@ base::Result<void> StageRunner::Execute(const std::string& dest, const std::stri
   c.uid = user->first;
   c.gid = user->second;
   c.network = stage_.network;
-  c.env = {std::string("PATH=") + kDefaultPath, c.uid == 0 ? "HOME=/root" : "HOME=/"};
+  c.env = {std::string("PATH=") + oci::kDefaultPath, c.uid == 0 ? "HOME=/root" : "HOME=/"};
   // An image base's Env first (its PATH replaces the default), then the stage's.
   std::vector<std::pair<std::string, std::string>> env;
   for (const std::string& e : image_config_.env)
@@ -624,107 +494,6 @@ base::Result<void> StageRunner::Run() {
 }
 
 }  // namespace
-
-std::string StageRef(const std::string& spec_path, const std::string& name) {
-  return spec_path + "\n" + name;
-}
-
-std::string StageKey(const StageKeyInputs& in) {
-  nlohmann::json j = {
-      {"format", kStageFormatVersion}, {"base", in.base_key}, {"files", in.files_digest},
-      {"workdir", in.workdir},         {"user", in.user},     {"network", in.network}};
-  j["env"] = nlohmann::json::array();
-  for (const auto& [k, v] : in.env) j["env"].push_back({k, v});
-  j["run"] = nlohmann::json::array();
-  for (const RunSpec& r : in.run)
-    j["run"].push_back(r.argv.empty() ? nlohmann::json{{"shell", r.shell}}
-                                      : nlohmann::json{{"exec", r.argv}});
-  return base::Sha256Hex("distill-stage\n" + j.dump());
-}
-
-std::string PackageRootKey(const std::string& arch, const std::vector<ResolvedPackage>& packages) {
-  std::string text =
-      fmt::format("distill-stage-root\nformat={}\narch={}\n", kStageFormatVersion, arch);
-  for (const ResolvedPackage& p : packages)
-    text += fmt::format("{} {} {}\n", p.name, p.version, p.sha256);
-  return base::Sha256Hex(text);
-}
-
-base::Result<std::string> TreeDigest(const fs::Tree& tree) {
-  std::string text;
-  for (const auto& [path, n] : tree.entries()) {
-    std::string content;
-    if (n.type == fs::NodeType::kFile) {
-      if (n.content.kind == fs::Content::Kind::kInline) {
-        content = base::Sha256Hex(n.content.bytes ? *n.content.bytes : "");
-      } else {
-        base::Result<std::string> h = base::Sha256FileHex(n.content.path);
-        if (!h) return base::Fail(h.error());
-        content = *h;
-      }
-    }
-    nlohmann::json line = {path,   static_cast<int>(n.type), n.mode, n.uid, n.gid, n.link, n.size,
-                           content};
-    text += line.dump() + "\n";
-  }
-  return base::Sha256Hex(text);
-}
-
-namespace {
-
-// The error for a `from:` or `base:` naming no (earlier) stage.
-base::Error NoStage(const Spec& spec, Mark mark, const std::string& name,
-                    const std::vector<std::string>& known) {
-  std::string what = fmt::format("no build stage named '{}'", name);
-  std::string close = base::ClosestMatch(name, known);
-  if (!close.empty()) what += fmt::format(" (did you mean '{}'?)", close);
-  return SpecError(spec, mark, what);
-}
-
-}  // namespace
-
-bool IsImageBase(const std::string& base) {
-  if (base.starts_with("docker://") || base.find('/') != std::string::npos ||
-      base.ends_with(".yaml") || base.ends_with(".yml"))
-    return true;
-  base::Result<BaseRef> ref = ParseBaseRef(base);
-  if (!ref) return false;
-  std::vector<std::string> names = RecipeNames();
-  return std::find(names.begin(), names.end(), ref->name) != names.end();
-}
-
-base::Result<void> CheckStages(const Spec& spec) {
-  std::vector<std::string> earlier;
-  for (const StageSpec& st : spec.stages) {
-    bool stage = std::find(earlier.begin(), earlier.end(), st.base) != earlier.end();
-    if (!IsDebianBase(st.base) && st.base != "scratch" && !stage && !IsImageBase(st.base)) {
-      std::vector<std::string> known = earlier;
-      known.insert(known.end(), {"debian", "scratch"});
-      for (const std::string& r : RecipeNames()) known.push_back(r);
-      std::string what = fmt::format(
-          "stage base '{}' is not 'debian', 'scratch', an earlier stage or an image (a built-in "
-          "base, a spec file, docker://...)",
-          st.base);
-      std::string close = base::ClosestMatch(st.base, known);
-      if (!close.empty()) what += fmt::format(" (did you mean '{}'?)", close);
-      return base::Fail(SpecError(spec, st.base_mark, what));
-    }
-    if (!IsDebianBase(st.base) && !st.packages.empty())
-      return base::Fail(SpecError(
-          spec, st.base_mark,
-          fmt::format("stage '{}' installs packages, which needs base 'debian' (list them in "
-                      "the stage it is based on)",
-                      st.name)));
-    for (const FileSpec& f : st.files)
-      if (!f.from.empty() && std::find(earlier.begin(), earlier.end(), f.from) == earlier.end())
-        return base::Fail(NoStage(spec, f.mark, f.from, earlier));
-    earlier.push_back(st.name);
-  }
-  for (const FileSpec& f : spec.files)
-    if (!f.from.empty() && std::find(earlier.begin(), earlier.end(), f.from) == earlier.end())
-      return base::Fail(NoStage(spec, f.mark, f.from, earlier));
-  return {};
-}
 
 base::Result<StageResults> RunStages(BuildContext& ctx, Resolver& resolver, const Chain& chain) {
   StageResults results;

@@ -30,6 +30,9 @@ inline constexpr int kStageFormatVersion = 1;
 // The key of StageResults for stage `name` of the spec at `spec_path`.
 std::string StageRef(const std::string& spec_path, const std::string& name);
 
+// True when a stage's `base:` is a Debian root ("" or "debian").
+bool IsDebianBase(const std::string& base);
+
 // True when a stage's `base:` names an image rather than a stage: a
 // registry image (docker://...), a spec file (a path, or *.yaml / *.yml) or
 // a built-in base NAME[:VARIANT]. An earlier stage of the same name wins.

@@ -136,27 +136,6 @@ base::Result<void> AddEntry(Walk& w, const std::string& rel) {
   return w.tree.Add(rel, n);
 }
 
-// A sink onto a file descriptor it does not own.
-class FdSink : public base::Sink {
- public:
-  FdSink(int fd, const std::string& name) : fd_(fd), name_(name) {}
-  using base::Sink::Write;
-  base::Result<void> Write(std::span<const uint8_t> bytes) override {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return base::Fail("writing '/{}': {}", name_, base::ErrnoText());
-      done += static_cast<size_t>(n);
-    }
-    return {};
-  }
-
- private:
-  int fd_;
-  const std::string& name_;
-};
-
 // The top level of a stage result: rootfs/ (a directory) and its contents,
 // and stage.json (a regular file).
 bool TopLevelAllowed(const archive::TarEntry& e) {
@@ -242,7 +221,7 @@ base::Result<void> UnpackStageArchive(const std::string& blob, const std::string
       }
     }
     base::Result<void> put = root->Put(e, [&](int fd) -> base::Result<void> {
-      FdSink sink(fd, e.path);
+      base::FdSink sink(fd, "/" + e.path);
       return reader.ReadData(&sink);
     });
     if (put && !e.xattrs.empty() && e.type != archive::EntryType::kSymlink &&

@@ -57,27 +57,6 @@ std::string Leaf(const std::string& rel) {
   return slash == std::string::npos ? rel : rel.substr(slash + 1);
 }
 
-// A sink onto a file descriptor it does not own.
-class FdSink : public base::Sink {
- public:
-  FdSink(int fd, const std::string& name) : fd_(fd), name_(name) {}
-  using base::Sink::Write;
-  base::Result<void> Write(std::span<const uint8_t> bytes) override {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return base::Fail("writing '{}': {}", name_, base::ErrnoText());
-      done += static_cast<size_t>(n);
-    }
-    return {};
-  }
-
- private:
-  int fd_;
-  const std::string& name_;
-};
-
 // Copies `in` to its end, or only `limit` bytes when given.
 base::Result<void> CopyFd(int in, int out, const std::string& name,
                           std::optional<uint64_t> limit = std::nullopt) {
@@ -92,7 +71,7 @@ base::Result<void> CopyFd(int in, int out, const std::string& name,
       return {};
     }
     left -= static_cast<uint64_t>(n);
-    FdSink sink(out, name);
+    base::FdSink sink(out, name);
     DISTILL_TRY(sink.Write(std::string_view(buf, static_cast<size_t>(n))));
   }
   return {};
@@ -246,7 +225,7 @@ base::Result<void> RootDir::PutTree(const fs::Tree& tree) {
     e.dev_minor = node.dev_minor;
     auto content = [&](int fd) -> base::Result<void> {
       if (node.content.kind == fs::Content::Kind::kInline) {
-        FdSink sink(fd, path);
+        base::FdSink sink(fd, path);
         return sink.Write(node.content.bytes ? *node.content.bytes : std::string());
       }
       Fd in(open(node.content.path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -292,7 +271,7 @@ base::Result<void> RootDir::WriteFile(const std::string& rel, const std::string&
   e.path = rel;
   e.mode = mode;
   e.size = bytes.size();
-  return Put(e, [&](int fd) { return FdSink(fd, rel).Write(bytes); });
+  return Put(e, [&](int fd) { return base::FdSink(fd, rel).Write(bytes); });
 }
 
 base::Result<void> RootDir::Remove(const std::string& rel) {
@@ -376,7 +355,7 @@ base::Result<void> ApplyLayer(const std::string& path, const std::string& name, 
     if (!*e) return {};
     if (ParseWhiteout((*e)->path).kind != Whiteout::Kind::kNone) continue;
     base::Result<void> r = root.Put(**e, [&](int fd) -> base::Result<void> {
-      FdSink sink(fd, (*e)->path);
+      base::FdSink sink(fd, (*e)->path);
       return tar.ReadData(&sink);
     });
     if (!r) return base::Fail(r.error().Context("unpacking '{}'", name));
@@ -394,7 +373,7 @@ base::Result<void> ExtractDeb(const std::string& deb_path, const std::string& na
     if (!e) return base::Fail(e.error().Context("'{}'", name));
     if (!*e) return {};
     base::Result<void> r = root.Put(**e, [&](int fd) -> base::Result<void> {
-      FdSink sink(fd, (*e)->path);
+      base::FdSink sink(fd, (*e)->path);
       return reader.ReadData(&sink);
     });
     if (!r) return base::Fail(r.error().Context("unpacking '{}'", name));
