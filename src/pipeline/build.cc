@@ -136,12 +136,16 @@ base::Result<std::vector<PlatformPackages>> ResolveImagePackages(
     std::shared_ptr<const PackageSet> set;
     if (fetch) {
       auto s = ResolvePackages(r, image, image.packages, *arch, /*image=*/true);
-      if (s) set = *s;
-      else return base::Fail(out.empty() ? s.error() : OnPlatform(s.error(), platforms[i], 2));
+      if (s)
+        set = *s;
+      else
+        return base::Fail(out.empty() ? s.error() : OnPlatform(s.error(), platforms[i], 2));
     } else {
       auto s = ResolvePackageSet(r, image, image.packages, *arch);
-      if (s) set = std::make_shared<const PackageSet>(std::move(*s));
-      else return base::Fail(out.empty() ? s.error() : OnPlatform(s.error(), platforms[i], 2));
+      if (s)
+        set = std::make_shared<const PackageSet>(std::move(*s));
+      else
+        return base::Fail(out.empty() ? s.error() : OnPlatform(s.error(), platforms[i], 2));
     }
     out.push_back({platforms[i].ToString(), set});
   }
