@@ -143,7 +143,11 @@ base::Result<std::string> Puller::ResolveTop(std::string& bytes) {
   }
   json record = {{"reference", ref_.name + ":" + ref_.tag}, {"digest", m->digest}};
   DISTILL_TRY(base::MakeDirs(store_.root() + "/refs"));
-  DISTILL_TRY(base::WriteFileAtomic(TagFile(), record.dump()));
+  // Only "digest" is read back; the reference is for people, and a name
+  // that is not UTF-8 (nothing checks a docker:// name's bytes) must not
+  // make dump() throw.
+  DISTILL_TRY(base::WriteFileAtomic(TagFile(),
+                                    record.dump(-1, ' ', false, json::error_handler_t::replace)));
   bytes = std::move(m->bytes);
   return m->digest;
 }

@@ -117,7 +117,8 @@ class RegistryBaseTest : public ::testing::Test {
   }
 
   // One pull in a fresh build context over the same cache.
-  base::Result<BaseImage> Pull(oci::Platform platform = {"linux", "amd64", ""}) {
+  base::Result<BaseImage> Pull(oci::Platform platform = {"linux", "amd64", ""},
+                               const std::string& ref_text = "docker://reg.test/app:v1") {
     BuildOptions o;
     o.cache_dir = dir_ + "/cache";
     o.threads = 2;
@@ -126,7 +127,7 @@ class RegistryBaseTest : public ::testing::Test {
     o.registry.retry.sleep = [](std::chrono::milliseconds) {};
     BuildContext ctx(o, reporter_);
     ctx.set_http(&fake_);
-    base::Result<oci::ImageRef> ref = oci::ParseImageRef("docker://reg.test/app:v1");
+    base::Result<oci::ImageRef> ref = oci::ParseImageRef(ref_text);
     EXPECT_TRUE(ref);
     return PullBaseImage(ctx, *ref, platform);
   }
@@ -293,6 +294,25 @@ TEST_F(RegistryBaseTest, MembersOfTheWrongTypeDoNotThrow) {
   ASSERT_TRUE(b) << b.error().message();
   ASSERT_EQ(b->layers.size(), 1u);
   EXPECT_EQ(b->layers[0].created_by, "");
+}
+
+// Nothing checks the bytes of a docker:// name; one that is not UTF-8 is
+// still pulled, and its tag record written, without a throw.
+TEST_F(RegistryBaseTest, ANameThatIsNotUtf8DoesNotThrow) {
+  TestImage img({Tar({{"etc/", ""}})});
+  const std::string repo = kRegistry + "caf\xe9/";
+  fake_.Script(kRegistry, {FakeHttpClient::Ok("")});
+  fake_.Script(repo + "manifests/v1", {FakeHttpClient::Ok(img.image.manifest_bytes)});
+  for (const auto& [digest, bytes] : img.blobs)
+    fake_.Script(repo + "blobs/" + digest, {FakeHttpClient::Ok(bytes)});
+  base::Result<BaseImage> b;
+  ASSERT_NO_THROW(b = Pull({"linux", "amd64", ""}, "docker://reg.test/caf\xe9:v1"));
+  ASSERT_TRUE(b) << b.error().message();
+  EXPECT_EQ(b->digest, img.image.manifest.digest);
+  std::string tag_file = dir_ + "/cache/refs/" + base::Sha256Hex("reg.test/caf\xe9:v1") + ".json";
+  base::Result<std::string> tag = base::ReadFile(tag_file);
+  ASSERT_TRUE(tag);
+  EXPECT_NE(tag->find(img.image.manifest.digest), std::string::npos) << *tag;
 }
 
 TEST(InstalledPackagesTest, FromStatusAndStatusD) {
