@@ -7,9 +7,8 @@
 // DiffID from the config, since the DiffIDs are what the built image's
 // config will list. What a pull learned is kept so the next build needs at
 // most one request: the tag's digest (<cache>/refs/<sha256 of name:tag>.json,
-// read instead of the registry under --offline) and each layer's entry list
-// (<cache>/baselayers/<DiffID hex>.json, with every regular file's content
-// as a blob beside the others), so a warm build reads no layer at all.
+// read instead of the registry under --offline) and each layer's entry
+// record (base_layer.h), so a warm build reads no layer at all.
 //
 // The view applies the layers in order as a container engine does
 // (layer.md "Applying Changesets"): `.wh.NAME` removes NAME from the layers
@@ -20,35 +19,25 @@
 // `skopeo copy --format oci` does), since the image written is OCI.
 #include "compose/registry_base.h"
 
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "archive/tar_reader.h"
 #include "base/file_util.h"
 #include "base/sha256.h"
 #include "base/strings.h"
-#include "compose/layers.h"
+#include "compose/base_layer.h"
 #include "debian/deb822.h"
-#include "oci/image_source.h"
+#include "oci/descriptor.h"
 #include "oci/media_types.h"
 #include "registry/transfer.h"
 
 namespace build {
 namespace {
 
-using archive::EntryType;
 using nlohmann::json;
 
-constexpr int kLayerCacheFormat = 1;
-constexpr uint64_t kMaxSmallBlob = 4 << 20;         // manifests and configs
-constexpr uint64_t kInMemoryFile = 1 << 20;         // larger layer files spill to disk
-constexpr std::string_view kTypeCodes = "fdlhcbp";  // in EntryType order
-
-static_assert(static_cast<int>(fs::NodeType::kFifo) == static_cast<int>(EntryType::kFifo));
+constexpr uint64_t kMaxSmallBlob = 4 << 20;  // manifests and configs
 
 bool IsIndex(const std::string& media_type) {
   return media_type == oci::kMediaTypeIndex || media_type == oci::kDockerManifestList;
@@ -63,24 +52,17 @@ std::optional<std::string> OciLayerType(const std::string& t) {
   return std::nullopt;
 }
 
+// A string member, "" when absent or not a string (json::value() would throw).
+std::string Str(const json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 base::Result<json> ParseObject(const std::string& bytes, const std::string& what) {
   json j = json::parse(bytes, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return base::Fail("{} is not a JSON object", what);
   return j;
 }
-
-// One layer as the cache keeps it: entries with content blobs, plus the
-// whiteouts that apply to the layers below.
-struct LayerEntry {
-  std::string path;
-  char type = 'f';  // kTypeCodes, or 'w' (whiteout), 'o' (opaque directory)
-  fs::Node node;
-};
-
-struct LayerRecord {
-  std::vector<LayerEntry> entries;
-  uint64_t uncompressed_size = 0;  // of the tar stream
-};
 
 // The pull of one reference for one platform.
 class Puller {
@@ -97,10 +79,11 @@ class Puller {
   base::Result<std::string> SmallBlob(const std::string& digest, int64_t size);
   base::Result<std::string> ChooseManifest(const std::string& index, const std::string& digest,
                                            const oci::Platform& platform);
+  base::Result<json> ImageManifest(const oci::Platform& platform, BaseImage& out);
+  base::Result<std::vector<oci::Layer>> Layers(const json& manifest, const std::string& md,
+                                               const json& cfg, const std::string& config_digest);
   base::Result<void> FetchLayers(const std::vector<oci::Layer>& layers);
-  base::Result<LayerRecord> LayerEntries(const oci::Layer& layer);
-  base::Result<LayerRecord> ReadLayer(const oci::Layer& layer);
-  base::Result<std::string> StoreContent(archive::TarReader& tar, uint64_t size);
+  base::Result<void> BuildView(BaseImage& out);
   std::string TagFile() const;
   base::Error Offline(const std::string& what) const {
     return base::Error("{} is not in the cache (--offline)", what);
@@ -138,7 +121,7 @@ base::Result<std::string> Puller::ResolveTop(std::string& bytes) {
   if (ctx_.options().offline) {
     base::Result<std::string> text = base::ReadFile(TagFile());
     json j = text ? json::parse(*text, nullptr, false) : json();
-    std::string digest = j.is_object() ? j.value("digest", "") : "";
+    std::string digest = j.is_object() ? Str(j, "digest") : "";
     if (!base::IsSha256Digest(digest)) return base::Fail(Offline("the tag's digest"));
     base::Result<std::string> m = Manifest(digest);
     if (!m) return base::Fail(m.error());
@@ -160,7 +143,11 @@ base::Result<std::string> Puller::ResolveTop(std::string& bytes) {
   }
   json record = {{"reference", ref_.name + ":" + ref_.tag}, {"digest", m->digest}};
   DISTILL_TRY(base::MakeDirs(store_.root() + "/refs"));
-  DISTILL_TRY(base::WriteFileAtomic(TagFile(), record.dump()));
+  // Only "digest" is read back; the reference is for people, and a name
+  // that is not UTF-8 (nothing checks a docker:// name's bytes) must not
+  // make dump() throw.
+  DISTILL_TRY(base::WriteFileAtomic(TagFile(),
+                                    record.dump(-1, ' ', false, json::error_handler_t::replace)));
   bytes = std::move(m->bytes);
   return m->digest;
 }
@@ -253,188 +240,6 @@ base::Result<void> Puller::FetchLayers(const std::vector<oci::Layer>& layers) {
       });
 }
 
-// Moves the current entry's content into the store; returns its hex digest.
-base::Result<std::string> Puller::StoreContent(archive::TarReader& tar, uint64_t size) {
-  if (size <= kInMemoryFile) {
-    base::Result<std::string> bytes = tar.ReadDataString(kInMemoryFile);
-    if (!bytes) return base::Fail(bytes.error());
-    std::string hex = base::Sha256Hex(*bytes);
-    if (store_.Has(hex)) return hex;
-    base::Result<cache::BlobWriter> w = store_.Insert(hex, bytes->size());
-    if (!w) return base::Fail(w.error());
-    DISTILL_TRY(w->Write(*bytes));
-    DISTILL_TRY(w->Commit());
-    return hex;
-  }
-  std::string tmp = store_.root() + "/tmp/baselayer.XXXXXX";
-  int fd = mkstemp(tmp.data());
-  if (fd < 0) return base::Fail("creating '{}': {}", tmp, base::ErrnoText());
-  std::unique_ptr<FILE, int (*)(FILE*)> f(fdopen(fd, "wb"), fclose);
-  struct Unlink {
-    std::string path;
-    ~Unlink() {
-      if (!path.empty()) unlink(path.c_str());
-    }
-  } cleanup{tmp};
-  if (!f) return base::Fail("opening '{}': {}", tmp, base::ErrnoText());
-  base::FileSink file(f.get(), tmp);
-  base::HashingSink hashing(&file);
-  DISTILL_TRY(tar.ReadData(&hashing));
-  std::string hex = hashing.Digest().substr(7);
-  if (fflush(f.get()) != 0 || fsync(fileno(f.get())) != 0)
-    return base::Fail("writing '{}': {}", tmp, base::ErrnoText());
-  if (store_.Has(hex)) return hex;
-  if (rename(tmp.c_str(), store_.Path(hex).c_str()) != 0)
-    return base::Fail("storing '{}': {}", tmp, base::ErrnoText());
-  cleanup.path.clear();
-  return hex;
-}
-
-json EntryToJson(const LayerEntry& e) {
-  const fs::Node& n = e.node;
-  json j = {{"p", e.path}, {"t", std::string(1, e.type)}};
-  if (e.type == 'w' || e.type == 'o') return j;
-  j["m"] = n.mode, j["u"] = n.uid, j["g"] = n.gid, j["mt"] = n.mtime;
-  if (e.type == 'f') j["s"] = n.size, j["b"] = n.content.path.substr(n.content.path.rfind('/') + 1);
-  if (!n.link.empty()) j["l"] = n.link;
-  if (n.dev_major || n.dev_minor) j["dev"] = {n.dev_major, n.dev_minor};
-  for (const auto& [k, v] : n.xattrs) j["x"].push_back({k, v});
-  return j;
-}
-
-std::optional<LayerEntry> EntryFromJson(const json& j, const cache::Store& store) {
-  LayerEntry e;
-  e.path = j.at("p").get<std::string>();
-  e.type = j.at("t").get<std::string>().at(0);
-  if (e.type == 'w' || e.type == 'o') return e;
-  size_t type = kTypeCodes.find(e.type);
-  if (type == std::string_view::npos) return std::nullopt;
-  fs::Node& n = e.node;
-  n.type = static_cast<fs::NodeType>(type);
-  n.mode = j.at("m").get<uint32_t>();
-  n.uid = j.at("u").get<uint32_t>();
-  n.gid = j.at("g").get<uint32_t>();
-  n.mtime = j.at("mt").get<int64_t>();
-  n.link = j.value("l", std::string());
-  if (j.contains("dev")) {
-    n.dev_major = j.at("dev").at(0).get<uint32_t>();
-    n.dev_minor = j.at("dev").at(1).get<uint32_t>();
-  }
-  if (j.contains("x"))
-    for (const json& x : j.at("x"))
-      n.xattrs.emplace_back(x.at(0).get<std::string>(), x.at(1).get<std::string>());
-  if (e.type == 'f') {
-    std::string hex = j.at("b").get<std::string>();
-    if (!store.Has(hex)) return std::nullopt;
-    n.size = j.at("s").get<uint64_t>();
-    n.content = fs::Content::Disk(store.Path(hex));
-  }
-  return e;
-}
-
-// Reads a layer blob: its uncompressed stream must hash to its DiffID, then
-// each entry is taken, regular files into the store.
-base::Result<LayerRecord> Puller::ReadLayer(const oci::Layer& layer) {
-  const std::string& digest = layer.descriptor.digest;
-  std::string path = store_.Path(digest.substr(7));
-  base::Result<oci::Uncompressed> u = oci::HashUncompressed(path);
-  if (!u) return base::Fail(u.error().Context("layer '{}'", digest));
-  if (u->digest != layer.diff_id)
-    return base::Fail("layer '{}' does not match its DiffID '{}'", digest, layer.diff_id);
-  base::Result<std::unique_ptr<archive::TarReader>> tar =
-      archive::TarReader::OpenFile(path, "layer " + digest);
-  if (!tar) return base::Fail(tar.error());
-  LayerRecord record;
-  record.uncompressed_size = u->size;
-  std::vector<LayerEntry>& out = record.entries;
-  for (;;) {
-    base::Result<std::optional<archive::TarEntry>> next = (*tar)->Next();
-    if (!next) return base::Fail(next.error());
-    if (!*next) break;
-    archive::TarEntry& t = **next;
-    if (t.path.empty()) continue;  // the root itself
-    Whiteout w = ParseWhiteout(t.path);
-    if (w.kind == Whiteout::Kind::kOpaque) {
-      out.push_back({w.target, 'o', {}});
-      continue;
-    }
-    if (w.kind == Whiteout::Kind::kRemove) {
-      if (w.name.empty() || w.name == "." || w.name == "..")
-        return base::Fail("layer '{}': invalid whiteout '{}'", digest, t.path);
-      out.push_back({w.target, 'w', {}});
-      continue;
-    }
-    LayerEntry e{t.path, kTypeCodes[static_cast<size_t>(t.type)], {}};
-    fs::Node& n = e.node;
-    n.type = static_cast<fs::NodeType>(t.type);
-    n.mode = t.mode;
-    n.uid = t.uid;
-    n.gid = t.gid;
-    n.mtime = t.mtime;
-    n.link = t.link;
-    n.dev_major = t.dev_major;
-    n.dev_minor = t.dev_minor;
-    n.xattrs = t.xattrs;
-    if (t.type == EntryType::kFile) {
-      base::Result<std::string> hex = StoreContent(**tar, t.size);
-      if (!hex) return base::Fail(hex.error().Context("layer '{}': '{}'", digest, t.path));
-      n.size = t.size;
-      n.content = fs::Content::Disk(store_.Path(*hex));
-    }
-    out.push_back(std::move(e));
-  }
-  return record;
-}
-
-// The layer's entries from the cache's record, else read from the blob and
-// recorded (a failed record only costs the next build a re-read).
-base::Result<LayerRecord> Puller::LayerEntries(const oci::Layer& layer) {
-  std::string file = store_.root() + "/baselayers/" + layer.diff_id.substr(7) + ".json";
-  if (base::Result<std::string> text = base::ReadFile(file); text) {
-    try {
-      json j = json::parse(*text);
-      if (j.at("format").get<int>() == kLayerCacheFormat &&
-          j.at("digest").get<std::string>() == layer.descriptor.digest) {
-        LayerRecord out;
-        out.uncompressed_size = j.at("uncompressedSize").get<uint64_t>();
-        bool complete = true;
-        for (const json& e : j.at("entries")) {
-          std::optional<LayerEntry> le = EntryFromJson(e, store_);
-          if (!le) complete = false;
-          if (!complete) break;
-          out.entries.push_back(std::move(*le));
-        }
-        if (complete) return out;
-      }
-    } catch (const std::exception&) {  // a damaged record: read the layer again
-    }
-  }
-  base::Result<LayerRecord> record = ReadLayer(layer);
-  if (!record) return record;
-  try {
-    json j = {{"format", kLayerCacheFormat},
-              {"digest", layer.descriptor.digest},
-              {"uncompressedSize", record->uncompressed_size},
-              {"entries", json::array()}};
-    for (const LayerEntry& e : record->entries) j["entries"].push_back(EntryToJson(e));
-    if (base::MakeDirs(base::DirName(file))) (void)base::WriteFileAtomic(file, j.dump());
-  } catch (const json::exception&) {  // a name that is not UTF-8
-  }
-  return record;
-}
-
-// Applies one layer to the merged view: whiteouts first (they hide lower
-// layers only), then the entries.
-base::Result<void> Apply(fs::Tree& view, const std::vector<LayerEntry>& entries) {
-  for (const LayerEntry& e : entries)
-    if (e.type == 'w' || e.type == 'o')
-      ApplyWhiteout(
-          view, {e.type == 'w' ? Whiteout::Kind::kRemove : Whiteout::Kind::kOpaque, "", e.path});
-  for (const LayerEntry& e : entries)
-    if (e.type != 'w' && e.type != 'o') DISTILL_TRY(view.Add(e.path, e.node));
-  return {};
-}
-
 std::vector<std::string> Strings(const json& j) {
   std::vector<std::string> out;
   if (j.is_array())
@@ -472,26 +277,84 @@ oci::RunConfig RunConfigFrom(const json& config) {
   return run;
 }
 
-base::Result<BaseImage> Puller::Run(const oci::Platform& platform) {
-  BaseImage out;
+// The image manifest for `platform`: the top manifest, or the one the top
+// index lists for the platform.
+base::Result<json> Puller::ImageManifest(const oci::Platform& platform, BaseImage& out) {
   std::string bytes;
   base::Result<std::string> top = ResolveTop(bytes);
   if (!top) return base::Fail(top.error());
-  out.digest = *top;
+  out.digest = out.manifest_digest = *top;
   base::Result<json> j = ParseObject(bytes, fmt::format("manifest '{}'", *top));
-  if (!j) return base::Fail(j.error());
-  std::string media_type = j->value("mediaType", "");
-  if (IsIndex(media_type) || (media_type.empty() && j->contains("manifests"))) {
-    base::Result<std::string> chosen = ChooseManifest(bytes, *top, platform);
-    if (!chosen) return base::Fail(chosen.error());
-    base::Result<std::string> m = Manifest(*chosen);
-    if (!m) return base::Fail(m.error());
-    out.manifest_digest = *chosen;
-    j = ParseObject(*m, fmt::format("manifest '{}'", *chosen));
-    if (!j) return base::Fail(j.error());
-  } else {
-    out.manifest_digest = *top;
+  if (!j) return j;
+  std::string media_type = Str(*j, "mediaType");
+  if (!IsIndex(media_type) && !(media_type.empty() && j->contains("manifests"))) return j;
+  base::Result<std::string> chosen = ChooseManifest(bytes, *top, platform);
+  if (!chosen) return base::Fail(chosen.error());
+  base::Result<std::string> m = Manifest(*chosen);
+  if (!m) return base::Fail(m.error());
+  out.manifest_digest = *chosen;
+  return ParseObject(*m, fmt::format("manifest '{}'", *chosen));
+}
+
+// The layers manifest `md` lists, with their DiffIDs and history lines from
+// the config `config_digest`.
+base::Result<std::vector<oci::Layer>> Puller::Layers(const json& manifest, const std::string& md,
+                                                     const json& cfg,
+                                                     const std::string& config_digest) {
+  std::vector<std::string> diff_ids;
+  if (cfg.contains("rootfs") && cfg["rootfs"].is_object())
+    diff_ids = Strings(cfg["rootfs"].value("diff_ids", json()));
+  std::vector<std::string> history;
+  for (const json& h : cfg.value("history", json::array()))
+    if (h.is_object() && !(h.contains("empty_layer") && h["empty_layer"] == true))
+      history.push_back(Str(h, "created_by"));
+  const json& layers = manifest["layers"];
+  if (diff_ids.size() != layers.size())
+    return base::Fail("config '{}' lists {} DiffIDs for {} layers", config_digest, diff_ids.size(),
+                      layers.size());
+  std::vector<oci::Layer> out;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    base::Result<oci::Descriptor> d = oci::DescriptorFromJson(layers[i]);
+    if (!d) return base::Fail(d.error().Context("manifest '{}'", md));
+    std::optional<std::string> type = OciLayerType(d->media_type);
+    if (!type)
+      return base::Fail("layer '{}' has media type '{}', which is not a tar layer", d->digest,
+                        d->media_type);
+    if (!base::IsSha256Digest(diff_ids[i]))
+      return base::Fail("config '{}': invalid DiffID '{}'", config_digest, diff_ids[i]);
+    oci::Layer l;
+    l.descriptor = oci::Descriptor{*type, d->digest, d->size, {}, std::nullopt};
+    l.diff_id = diff_ids[i];
+    l.created_by = i < history.size() ? history[i] : "";
+    l.path = store_.Path(d->digest.substr(7));
+    out.push_back(std::move(l));
   }
+  return out;
+}
+
+// The merged view of `out.layers`: read in parallel (each a decompression,
+// or a record), applied in order.
+base::Result<void> Puller::BuildView(BaseImage& out) {
+  std::vector<LayerRecord> records(out.layers.size());
+  DISTILL_TRY(registry::ParallelFor(
+      out.layers.size(), ctx_.options().threads, [&](size_t i) -> base::Result<void> {
+        base::Result<LayerRecord> e = LayerEntries(store_, out.layers[i]);
+        if (!e) return base::Fail(e.error());
+        records[i] = std::move(*e);
+        return {};
+      }));
+  for (size_t i = 0; i < records.size(); ++i) {
+    base::Result<void> r = ApplyLayer(out.view, records[i].entries);
+    if (!r) return base::Fail(r.error().Context("layer '{}'", out.layers[i].descriptor.digest));
+    out.layers[i].uncompressed_size = records[i].uncompressed_size;
+  }
+  return {};
+}
+
+base::Result<BaseImage> Puller::Run(const oci::Platform& platform) {
+  BaseImage out;
+  base::Result<json> j = ImageManifest(platform, out);
+  if (!j) return base::Fail(j.error());
   const std::string& md = out.manifest_digest;
   if (!j->contains("config") || !(*j)["layers"].is_array())
     return base::Fail("manifest '{}' is not an image manifest (no config or layers)", md);
@@ -501,52 +364,14 @@ base::Result<BaseImage> Puller::Run(const oci::Platform& platform) {
   if (!config_bytes) return base::Fail(config_bytes.error());
   base::Result<json> cfg = ParseObject(*config_bytes, fmt::format("config '{}'", config->digest));
   if (!cfg) return base::Fail(cfg.error());
-  oci::Platform have{cfg->value("os", ""), cfg->value("architecture", ""),
-                     cfg->value("variant", "")};
+  oci::Platform have{Str(*cfg, "os"), Str(*cfg, "architecture"), Str(*cfg, "variant")};
   if (!PlatformMatches(have, platform))
     return base::Fail("the image is for '{}', not '{}'", have.ToString(), platform.ToString());
-  std::vector<std::string> diff_ids;
-  if ((*cfg).contains("rootfs") && (*cfg)["rootfs"].is_object())
-    diff_ids = Strings((*cfg)["rootfs"].value("diff_ids", json()));
-  std::vector<std::string> history;
-  for (const json& h : cfg->value("history", json::array()))
-    if (h.is_object() && !h.value("empty_layer", false))
-      history.push_back(h.value("created_by", ""));
-  const json& layers = (*j)["layers"];
-  if (diff_ids.size() != layers.size())
-    return base::Fail("config '{}' lists {} DiffIDs for {} layers", config->digest, diff_ids.size(),
-                      layers.size());
-  for (size_t i = 0; i < layers.size(); ++i) {
-    base::Result<oci::Descriptor> d = oci::DescriptorFromJson(layers[i]);
-    if (!d) return base::Fail(d.error().Context("manifest '{}'", md));
-    std::optional<std::string> type = OciLayerType(d->media_type);
-    if (!type)
-      return base::Fail("layer '{}' has media type '{}', which is not a tar layer", d->digest,
-                        d->media_type);
-    if (!base::IsSha256Digest(diff_ids[i]))
-      return base::Fail("config '{}': invalid DiffID '{}'", config->digest, diff_ids[i]);
-    oci::Layer l;
-    l.descriptor = oci::Descriptor{*type, d->digest, d->size, {}, std::nullopt};
-    l.diff_id = diff_ids[i];
-    l.created_by = i < history.size() ? history[i] : "";
-    l.path = store_.Path(d->digest.substr(7));
-    out.layers.push_back(std::move(l));
-  }
+  base::Result<std::vector<oci::Layer>> layers = Layers(*j, md, *cfg, config->digest);
+  if (!layers) return base::Fail(layers.error());
+  out.layers = std::move(*layers);
   DISTILL_TRY(FetchLayers(out.layers));
-  // Layers are read in parallel (each a decompression), applied in order.
-  std::vector<LayerRecord> records(out.layers.size());
-  DISTILL_TRY(registry::ParallelFor(out.layers.size(), ctx_.options().threads,
-                                    [&](size_t i) -> base::Result<void> {
-                                      base::Result<LayerRecord> e = LayerEntries(out.layers[i]);
-                                      if (!e) return base::Fail(e.error());
-                                      records[i] = std::move(*e);
-                                      return {};
-                                    }));
-  for (size_t i = 0; i < records.size(); ++i) {
-    base::Result<void> r = Apply(out.view, records[i].entries);
-    if (!r) return base::Fail(r.error().Context("layer '{}'", out.layers[i].descriptor.digest));
-    out.layers[i].uncompressed_size = records[i].uncompressed_size;
-  }
+  DISTILL_TRY(BuildView(out));
   out.run = RunConfigFrom(*cfg);
   out.packages = InstalledPackages(out.view);
   out.blobs_fetched = fetched_;

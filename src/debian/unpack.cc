@@ -7,7 +7,8 @@
 // regular file) and hashing each regular file as it streams into the cache,
 // one blob per distinct content, so layers read the blob and nothing is ever
 // decompressed twice. Its result, the entry list with blob digests, is saved
-// as <cache>/unpacked/<deb sha256>.json (written atomically), and a warm
+// as an entry record (fs/entry_record.h, the codec registry bases use too)
+// at <cache>/unpacked/<deb sha256>.json, written atomically, and a warm
 // build starts from that file. The second half runs every time, because its
 // outcome depends on the options and on the packages below: the merged-/usr
 // rewrite (formats.md F2: bin/ sbin/ lib*/ → usr/…, hardlink targets too,
@@ -25,7 +26,6 @@
 #include <array>
 #include <cstdio>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
 
@@ -34,6 +34,7 @@
 #include "base/strings.h"
 #include "debian/deb822.h"
 #include "debian/slim.h"
+#include "fs/entry_record.h"
 #include "fs/merged_usr.h"
 
 namespace debian {
@@ -45,21 +46,16 @@ using base::Result;
 
 namespace {
 
-constexpr int kCacheFormat = 2;
 constexpr size_t kSpillSize = 1 << 20;        // bigger files go to a temp file
 constexpr uint64_t kMaxScriptSize = 4 << 20;  // conffiles and scripts
 
-struct RawEntry {
-  TarEntry entry;
-  std::string blob;  // sha256 hex of a regular file's content
-};
-
-// What the first half produces and the cache keeps.
+// What the first half produces and the cache keeps: the entries as
+// fs/entry_record.h records them, a regular file's content by its blob.
 struct RawDeb {
   archive::DebControl control;
   std::string conffiles;
   std::map<std::string, std::string> script_text;
-  std::vector<RawEntry> entries;
+  std::vector<fs::RecordEntry> entries;
 };
 
 // The file name of a path, which is what errors call a .deb.
@@ -190,8 +186,29 @@ Result<void> CheckEntry(const TarEntry& e, const std::unordered_map<std::string,
   return {};
 }
 
-Result<void> CheckNoSymlinkParents(const std::vector<RawEntry>& entries, const fs::Tree* below,
-                                   const std::string& deb);
+Result<void> CheckNoSymlinkParents(const std::vector<fs::RecordEntry>& entries,
+                                   const fs::Tree* below, const std::string& deb);
+
+static_assert(static_cast<int>(fs::NodeType::kFifo) == static_cast<int>(EntryType::kFifo));
+
+// A data.tar entry as the tree will hold it; a regular file's content is
+// its blob, which the caller fills in.
+fs::RecordEntry ToRecord(TarEntry&& e) {
+  fs::RecordEntry r;
+  r.path = std::move(e.path);
+  fs::Node& n = r.node;
+  n.type = static_cast<fs::NodeType>(e.type);  // the two enums list the same types
+  n.mode = e.mode;
+  n.uid = e.uid;
+  n.gid = e.gid;
+  n.mtime = e.mtime;
+  n.size = e.type == EntryType::kFile ? e.size : 0;
+  n.link = std::move(e.link);
+  n.dev_major = e.dev_major;
+  n.dev_minor = e.dev_minor;
+  n.xattrs = std::move(e.xattrs);
+  return r;
+}
 
 // The first half: reads the .deb and fills the store.
 Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path,
@@ -206,15 +223,16 @@ Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path,
   const std::string& member = deb->data_member().name;
   Result<std::unique_ptr<archive::TarReader>> data = deb->OpenData();
   if (!data) return Fail(InDeb(data.error(), name, member));
-  // Resolved hardlinks point at a regular file, so only its type matters.
   std::unordered_map<std::string, EntryType> seen;
   for (;;) {
     Result<std::optional<TarEntry>> e = (*data)->Next();
     if (!e) return Fail(InDeb(e.error(), name, member));
     if (!*e) break;
     DISTILL_TRY(CheckEntry(**e, seen, name));
-    RawEntry r{std::move(**e), ""};
-    if (r.entry.type == EntryType::kFile) {
+    // Resolved hardlinks point at a regular file, so only its type matters.
+    seen[(*e)->path] = (*e)->type == EntryType::kHardlink ? EntryType::kFile : (*e)->type;
+    fs::RecordEntry r = ToRecord(std::move(**e));
+    if (r.node.type == fs::NodeType::kFile) {
       BlobSink sink(store);
       Result<void> read = (*data)->ReadData(&sink);
       if (!read) return Fail(InDeb(read.error(), name, member));
@@ -222,7 +240,6 @@ Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path,
       if (!hex) return Fail(hex.error().Context("'{}'", name));
       r.blob = std::move(*hex);
     }
-    seen[r.entry.path] = r.entry.type == EntryType::kHardlink ? EntryType::kFile : r.entry.type;
     raw.entries.push_back(std::move(r));
   }
   // Writing through its own symlink is a fault of the .deb alone, so it is
@@ -232,59 +249,16 @@ Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path,
   return raw;
 }
 
-// --- The cache file: one JSON object per .deb. ---
+// --- The cache file: one entry record (fs/entry_record.h) per .deb. ---
 
-constexpr std::string_view kTypeCodes = "fdlhcbp";  // in EntryType order
+constexpr std::string_view kRecordKind = "deb";
+constexpr std::string_view kScriptField = "script:";  // + name: the script's text
 
-std::string ToHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+// Script names are dpkg's fixed ones ("postinst"), never with a newline.
+std::string JoinLines(const std::vector<std::string>& lines) {
   std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
+  for (const std::string& l : lines) out += (out.empty() ? "" : "\n") + l;
   return out;
-}
-
-std::string FromHex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
-  return out;
-}
-
-nlohmann::json EntryToJson(const RawEntry& r) {
-  const TarEntry& e = r.entry;
-  nlohmann::json j = {{"p", e.path}, {"t", std::string(1, kTypeCodes[static_cast<size_t>(e.type)])},
-                      {"m", e.mode}, {"u", e.uid},
-                      {"g", e.gid},  {"mt", e.mtime}};
-  if (e.type == EntryType::kFile) j["s"] = e.size, j["b"] = r.blob;
-  if (!e.link.empty()) j["l"] = e.link;
-  if (e.dev_major || e.dev_minor) j["dev"] = {e.dev_major, e.dev_minor};
-  for (const auto& [k, v] : e.xattrs) j["x"].push_back({k, ToHex(v)});
-  return j;
-}
-
-RawEntry EntryFromJson(const nlohmann::json& j) {
-  RawEntry r;
-  TarEntry& e = r.entry;
-  e.path = j.at("p").get<std::string>();
-  size_t type = kTypeCodes.find(j.at("t").get<std::string>().at(0));
-  if (type == std::string_view::npos) throw std::out_of_range("entry type");
-  e.type = static_cast<EntryType>(type);
-  e.mode = j.at("m").get<uint32_t>();
-  e.uid = j.at("u").get<uint32_t>();
-  e.gid = j.at("g").get<uint32_t>();
-  e.mtime = j.at("mt").get<int64_t>();
-  e.size = j.value("s", uint64_t{0});
-  r.blob = j.value("b", std::string());
-  e.link = j.value("l", std::string());
-  if (j.contains("dev"))
-    e.dev_major = j["dev"].at(0).get<uint32_t>(), e.dev_minor = j["dev"].at(1).get<uint32_t>();
-  if (j.contains("x"))
-    for (const auto& x : j["x"])
-      e.xattrs.emplace_back(x.at(0), FromHex(x.at(1).get<std::string>()));
-  return r;
 }
 
 std::string CachePath(const cache::Store& store, const std::string& sha256) {
@@ -292,48 +266,48 @@ std::string CachePath(const cache::Store& store, const std::string& sha256) {
 }
 
 // Saves `raw`; a failure only costs the next build a re-read, so it is not
-// an error (a path that is not UTF-8 cannot be written as JSON, for one).
+// an error.
 void SaveRaw(const cache::Store& store, const std::string& sha256, const RawDeb& raw) {
-  try {
-    nlohmann::json j = {{"format", kCacheFormat},
-                        {"control", raw.control.control},
-                        {"md5sums", raw.control.md5sums},
-                        {"scripts", raw.control.scripts},
-                        {"conffiles", raw.conffiles},
-                        {"script_text", raw.script_text},
-                        {"entries", nlohmann::json::array()}};
-    for (const RawEntry& r : raw.entries) j["entries"].push_back(EntryToJson(r));
-    std::string path = CachePath(store, sha256);
-    if (base::MakeDirs(base::DirName(path))) (void)base::WriteFileAtomic(path, j.dump());
-  } catch (const nlohmann::json::exception&) {
-  }
+  fs::EntryRecord r;
+  r.kind = kRecordKind;
+  r.fields = {{"control", raw.control.control},
+              {"md5sums", raw.control.md5sums},
+              {"scripts", JoinLines(raw.control.scripts)},
+              {"conffiles", raw.conffiles}};
+  for (const auto& [name, text] : raw.script_text)
+    r.fields[std::string(kScriptField) + name] = text;
+  r.entries = raw.entries;
+  std::string path = CachePath(store, sha256);
+  if (base::MakeDirs(base::DirName(path)))
+    (void)base::WriteFileAtomic(path, fs::EncodeEntryRecord(r));
 }
 
-// The saved result, when there is one, it parses and its blobs are all there.
+// The saved result, when there is one, it decodes and its blobs are all
+// there; a damaged record, or one another version wrote, is read again.
 std::optional<RawDeb> LoadRaw(const cache::Store& store, const std::string& sha256) {
   std::string path = CachePath(store, sha256);
   if (!base::PathExists(path)) return std::nullopt;
   Result<std::string> text = base::ReadFile(path);
   if (!text) return std::nullopt;
-  try {
-    nlohmann::json j = nlohmann::json::parse(*text);
-    if (j.at("format").get<int>() != kCacheFormat) return std::nullopt;
-    RawDeb raw;
-    raw.control.control = j.at("control").get<std::string>();
-    raw.control.md5sums = j.at("md5sums").get<std::string>();
-    raw.control.scripts = j.at("scripts").get<std::vector<std::string>>();
-    raw.conffiles = j.at("conffiles").get<std::string>();
-    raw.script_text = j.at("script_text").get<std::map<std::string, std::string>>();
-    for (const nlohmann::json& e : j.at("entries")) {
-      raw.entries.push_back(EntryFromJson(e));
-      const std::string& blob = raw.entries.back().blob;
-      if (raw.entries.back().entry.type == EntryType::kFile && !store.Has(blob))
-        return std::nullopt;
-    }
-    return raw;
-  } catch (const std::exception&) {  // nlohmann's, std::stoi's: a damaged file
-    return std::nullopt;
+  Result<fs::EntryRecord> r = fs::DecodeEntryRecord(*text, kRecordKind, path);
+  if (!r) return std::nullopt;
+  for (const char* key : {"control", "md5sums", "scripts", "conffiles"})
+    if (!r->fields.contains(key)) return std::nullopt;
+  RawDeb raw;
+  raw.control.control = std::move(r->fields["control"]);
+  raw.control.md5sums = std::move(r->fields["md5sums"]);
+  const std::string& scripts = r->fields["scripts"];
+  if (!scripts.empty()) raw.control.scripts = base::Split(scripts, '\n');
+  raw.conffiles = std::move(r->fields["conffiles"]);
+  for (auto& [key, value] : r->fields)
+    if (base::StartsWith(key, kScriptField))
+      raw.script_text[key.substr(kScriptField.size())] = std::move(value);
+  for (const fs::RecordEntry& e : r->entries) {
+    if (e.kind != fs::RecordEntry::Kind::kNode) return std::nullopt;  // a data.tar has no whiteouts
+    if (e.node.type == fs::NodeType::kFile && !store.Has(e.blob)) return std::nullopt;
   }
+  raw.entries = std::move(r->entries);
+  return raw;
 }
 
 // --- The second half: options, checks against the packages below, tree. ---
@@ -380,20 +354,20 @@ std::string Relink(const std::string& old_path, const std::string& new_path,
 // formats.md F2, as rules_distroless's mergedusr does it, plus two checks: a
 // file shipped both at an alias and under usr/ is an error, not a silent
 // overwrite.
-Result<void> MergeUsr(std::vector<RawEntry>& entries, const std::string& deb) {
-  std::vector<RawEntry> out;
+Result<void> MergeUsr(std::vector<fs::RecordEntry>& entries, const std::string& deb) {
+  std::vector<fs::RecordEntry> out;
   std::unordered_map<std::string, std::string> origin;  // new path → shipped path
-  for (RawEntry& r : entries) {
-    TarEntry& e = r.entry;
-    if (IsAliasDir(e.path) && e.type == EntryType::kDir) continue;
-    std::string shipped = e.path;
-    if (std::optional<std::string> moved = UnderUsr(e.path)) {
-      if (e.type == EntryType::kSymlink) e.link = Relink(e.path, *moved, e.link);
-      e.path = std::move(*moved);
+  for (fs::RecordEntry& r : entries) {
+    fs::Node& n = r.node;
+    if (IsAliasDir(r.path) && n.type == fs::NodeType::kDir) continue;
+    std::string shipped = r.path;
+    if (std::optional<std::string> moved = UnderUsr(r.path)) {
+      if (n.type == fs::NodeType::kSymlink) n.link = Relink(r.path, *moved, n.link);
+      r.path = std::move(*moved);
     }
-    if (e.type == EntryType::kHardlink) e.link = UnderUsr(e.link).value_or(e.link);
-    auto [it, fresh] = origin.emplace(e.path, shipped);
-    if (!fresh && it->second != shipped && e.type != EntryType::kDir)
+    if (n.type == fs::NodeType::kHardlink) n.link = UnderUsr(n.link).value_or(n.link);
+    auto [it, fresh] = origin.emplace(r.path, shipped);
+    if (!fresh && it->second != shipped && n.type != fs::NodeType::kDir)
       return Fail("'{}': entries '{}' and '{}' are the same file with merged /usr", deb, it->second,
                   shipped);
     out.push_back(std::move(r));
@@ -407,11 +381,11 @@ Result<void> MergeUsr(std::vector<RawEntry>& entries, const std::string& deb) {
 // directory entry is dropped here too rather than replacing the symlink in
 // this layer; anything under it is then written through the symlink, which
 // CheckNoSymlinkParents refuses.
-void KeepSymlinksBelow(std::vector<RawEntry>& entries, const fs::Tree* below) {
+void KeepSymlinksBelow(std::vector<fs::RecordEntry>& entries, const fs::Tree* below) {
   if (below == nullptr) return;
-  std::erase_if(entries, [below](const RawEntry& r) {
-    if (r.entry.type != EntryType::kDir) return false;
-    const fs::Node* lower = below->Find(r.entry.path);
+  std::erase_if(entries, [below](const fs::RecordEntry& r) {
+    if (r.node.type != fs::NodeType::kDir) return false;
+    const fs::Node* lower = below->Find(r.path);
     return lower != nullptr && lower->type == fs::NodeType::kSymlink;
   });
 }
@@ -419,43 +393,29 @@ void KeepSymlinksBelow(std::vector<RawEntry>& entries, const fs::Tree* below) {
 // dpkg follows a symlink to a directory, so a data.tar can place a file
 // anywhere through one: "foo -> /etc" then "foo/passwd". No entry may have a
 // symlink as a parent, whether this package or one below made it.
-Result<void> CheckNoSymlinkParents(const std::vector<RawEntry>& entries, const fs::Tree* below,
-                                   const std::string& deb) {
-  std::unordered_map<std::string, EntryType> own;
-  for (const RawEntry& r : entries) {
-    const std::string& p = r.entry.path;
+Result<void> CheckNoSymlinkParents(const std::vector<fs::RecordEntry>& entries,
+                                   const fs::Tree* below, const std::string& deb) {
+  std::unordered_map<std::string, fs::NodeType> own;
+  for (const fs::RecordEntry& r : entries) {
+    const std::string& p = r.path;
     for (size_t slash = p.find('/'); slash != std::string::npos; slash = p.find('/', slash + 1)) {
       std::string parent = p.substr(0, slash);
       auto it = own.find(parent);
       const fs::Node* lower = below && it == own.end() ? below->Find(parent) : nullptr;
-      bool symlink = it != own.end() ? it->second == EntryType::kSymlink
+      bool symlink = it != own.end() ? it->second == fs::NodeType::kSymlink
                                      : lower && lower->type == fs::NodeType::kSymlink;
       if (symlink)
         return Fail("'{}': entry '{}' is written through the symlink '{}'", deb, p, parent);
     }
-    own[p] = r.entry.type;
+    own[p] = r.node.type;
   }
   return {};
 }
 
-static_assert(static_cast<int>(fs::NodeType::kFifo) == static_cast<int>(EntryType::kFifo));
-
-fs::Node ToNode(const RawEntry& r, const cache::Store& store) {
-  const TarEntry& e = r.entry;
-  fs::Node n;
-  n.type = static_cast<fs::NodeType>(e.type);  // the two enums list the same types
-  n.mode = e.mode;
-  n.uid = e.uid;
-  n.gid = e.gid;
-  n.mtime = e.mtime;
-  n.link = e.link;
-  n.dev_major = e.dev_major;
-  n.dev_minor = e.dev_minor;
-  n.xattrs = e.xattrs;
-  if (e.type == EntryType::kFile) {
-    n.size = e.size;
-    n.content = fs::Content::Disk(store.Path(r.blob));
-  }
+// The tree's node for `r`: a regular file's content is its blob.
+fs::Node ToNode(const fs::RecordEntry& r, const cache::Store& store) {
+  fs::Node n = r.node;
+  if (n.type == fs::NodeType::kFile) n.content = fs::Content::Disk(store.Path(r.blob));
   return n;
 }
 
@@ -512,9 +472,9 @@ Result<UnpackedDeb> Assemble(const cache::Store& store, RawDeb raw, const std::s
   if (options.merged_usr) DISTILL_TRY(MergeUsr(raw.entries, deb));
   KeepSymlinksBelow(raw.entries, options.below);
   DISTILL_TRY(CheckNoSymlinkParents(raw.entries, options.below, deb));
-  for (const RawEntry& r : raw.entries) {
-    if (r.entry.type == EntryType::kFile) out.installed_bytes += r.entry.size;
-    Result<void> added = out.tree.Add(r.entry.path, ToNode(r, store));
+  for (const fs::RecordEntry& r : raw.entries) {
+    if (r.node.type == fs::NodeType::kFile) out.installed_bytes += r.node.size;
+    Result<void> added = out.tree.Add(r.path, ToNode(r, store));
     if (!added) return Fail(added.error().Context("'{}'", deb));
   }
   if (options.slim) out.slimmed_bytes = SlimTree(out.tree).bytes;

@@ -226,6 +226,46 @@ TEST_F(UnpackTest, SecondUnpackComesFromTheCache) {
   EXPECT_EQ(Content(r->tree, "usr/bin/hello"), "hello");
 }
 
+// Bytes that are not UTF-8, in a path and in the control file (Latin-1, as
+// old packages have), made the JSON cache file throw and go unwritten, so
+// such a .deb was read again on every build.
+TEST_F(UnpackTest, NamesThatAreNotUtf8AreCachedToo) {
+  std::string control = std::string(kControl) + "Maintainer: Jos\xe9 <j@example.org>\n";
+  std::vector<T> data = kHello;
+  data.push_back({"./usr/share/caf\xe9", '0', "latin-1 name"});
+  std::string deb = Deb(data, "data.tar.gz", control);
+  base::Result<UnpackedDeb> first = Unpack("hello_1.0-1_amd64.deb", deb);
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_TRUE(Cached());
+  base::Result<UnpackedDeb> r =
+      Unpack("hello_1.0-1_amd64.deb", "garbage", {}, base::Sha256Hex(deb));
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->from_cache);
+  EXPECT_EQ(r->control, control);
+  EXPECT_EQ(Content(r->tree, "usr/share/caf\xe9"), "latin-1 name");
+  EXPECT_EQ(Listing(r->tree), Listing(first->tree));
+}
+
+// A cache file of another version (format 2 was the last before the shared
+// entry record) is read again and replaced, never misread.
+TEST_F(UnpackTest, AnOldCacheFileIsReplaced) {
+  std::string deb = Deb(kHello);
+  std::string sha = base::Sha256Hex(deb);
+  std::string path = dir_ + "/cache/unpacked/" + sha + ".json";
+  ASSERT_TRUE(base::MakeDirs(dir_ + "/cache/unpacked"));
+  ASSERT_TRUE(base::WriteFileAtomic(
+      path, R"({"format":2,"control":"","md5sums":"","scripts":[],"conffiles":"",)"
+            R"("script_text":{},"entries":[]})"));
+  base::Result<UnpackedDeb> r = Unpack("hello_1.0-1_amd64.deb", deb);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_FALSE(r->from_cache);
+  EXPECT_EQ(Listing(r->tree), kHelloListing);
+  r = Unpack("hello_1.0-1_amd64.deb", "garbage", {}, sha);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->from_cache);
+  EXPECT_EQ(Listing(r->tree), kHelloListing);
+}
+
 TEST_F(UnpackTest, SlimFalseKeepsEverything) {
   UnpackOptions options;
   options.slim = false;

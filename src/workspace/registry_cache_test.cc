@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "compose/registry_base.h"
-
 namespace build {
 namespace {
 
@@ -115,22 +113,6 @@ TEST(RegistryCacheTest, StageEntriesAndCountsByKind) {
   EXPECT_EQ(c.count(CacheSource::kRegistry, kCacheKindStageRoot), 1);
   EXPECT_EQ(c.count(CacheSource::kBuilt, kCacheKindStageRun), 1);
   EXPECT_EQ(c.count(CacheSource::kBuilt, kCacheKindStageRoot), 0);
-}
-
-TEST(RegistryBaseTest, InstalledPackagesFromStatusAndStatusD) {
-  fs::Tree view;
-  auto file = [&](const std::string& path, const std::string& text) {
-    ASSERT_TRUE(view.Add(path, fs::Node::File(fs::Content::Inline(text), text.size())));
-  };
-  file("var/lib/dpkg/status.d/tzdata",
-       "Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n");
-  file("var/lib/dpkg/status.d/tzdata.md5sums", "abc  usr/share/zoneinfo/UTC\n");
-  file("var/lib/dpkg/status",
-       "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9+deb12u7\n\n"
-       "Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\n");
-  std::map<std::string, std::string> want = {{"libc6", "2.36-9+deb12u7"},
-                                             {"tzdata", "2024a-0+deb12u1"}};
-  EXPECT_EQ(InstalledPackages(view), want);
 }
 
 }  // namespace
