@@ -13,7 +13,7 @@
 // order), the first at the spec line that set the command; several end
 // with a count. A missing library names the Debian package that ships it
 // when the image is made of Debian packages, from the Contents index
-// (build/library_packages.h), which is fetched only then.
+// (resolve/library_packages.h), which is fetched only then.
 //
 // `packages: auto` is the same loop run by the tool instead of the user:
 // compose, check, add the packages that ship the missing libraries (their

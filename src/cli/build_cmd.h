@@ -23,7 +23,7 @@ struct BuildFlags {
   std::vector<std::string> debug;  // -d explain
   std::string base_ref;            // `distill base NAME[:VARIANT]`
   TlsFlags tls;                    // for docker:// outputs, bases and caches
-  // The registry build cache (build/registry_cache.h): docker:// references.
+  // The registry build cache (workspace/registry_cache.h): docker:// references.
   std::vector<std::string> cache_from;
   std::string cache_to;
   // Dockerfiles only:

@@ -12,7 +12,7 @@ namespace build {
 
 // Adds `entry` (src relative to `context`; a file, a directory copied
 // recursively, or a glob) to `tree`. Paths that the context's .distillignore
-// or the entry's `exclude:` (gitignore patterns, build/ignore_rules.h) match
+// or the entry's `exclude:` (gitignore patterns, compose/ignore_rules.h) match
 // are left out of directory copies and glob matches; naming an ignored path
 // directly is an error, as is a source reached through a symlink that leaves
 // the context. The top directory of a directory copy keeps the owner and

@@ -13,8 +13,8 @@ namespace debian {
 
 // An effect of maintainer scripts that distill reproduces as data.
 enum class Emulation {
-  kCaBundle,        // /etc/ssl/certs/ca-certificates.crt (build/cacerts.h)
-  kJavaTrustStore,  // /etc/ssl/certs/java/cacerts (build/java_keystore.h)
+  kCaBundle,        // /etc/ssl/certs/ca-certificates.crt (compose/cacerts.h)
+  kJavaTrustStore,  // /etc/ssl/certs/java/cacerts (compose/java_keystore.h)
   kAlternatives,    // update-alternatives links (AddAlternatives below)
 };
 

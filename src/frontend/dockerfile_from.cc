@@ -79,7 +79,7 @@ ResolvedBase DebianRoot(const std::vector<std::string>& packages, const std::str
   return r;
 }
 
-// Any other image: pulled from its registry (build/registry_base.h).
+// Any other image: pulled from its registry (compose/registry_base.h).
 base::Result<ResolvedBase> Registry(const std::string& ref) {
   ResolvedBase r;
   r.kind = RootKind::kRegistry;

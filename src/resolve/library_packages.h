@@ -30,7 +30,7 @@ struct Shipping {
 };
 
 // Looks `query` up in the Contents-<debian_arch> index of every component
-// of the sources `spec` resolves against (build/packages.h). Each index is
+// of the sources `spec` resolves against (resolve/packages.h). Each index is
 // named and hashed by the already verified Release, downloaded (once: the
 // cache is content-addressed by that hash) and streamed through a
 // decompressor into analyze::ContentsLookup, so the ~150 MB of text is never

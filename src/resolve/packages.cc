@@ -16,7 +16,7 @@
 //     the keyring is loaded only when some signature must really be checked;
 //   - the resolver's result is cached under a key of the architecture, the
 //     requests, ignore_depends and the SHA256 of every index the verified
-//     Releases name (build/resolution_cache.h), so a hit needs no index at
+//     Releases name (resolve/resolution_cache.h), so a hit needs no index at
 //     all: the indexes are fetched, read and parsed only on a miss.
 // On a miss, decompressing Debian's main index (~9 MB of xz, ~50 MB of
 // text) takes about a second, so the text is kept in the cache under
@@ -379,7 +379,7 @@ base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
   return out;
 }
 
-// Build stages (build/stage.cc) start from the Essential set, read from the
+// Build stages (stages/stage.cc) start from the Essential set, read from the
 // parsed indexes (loaded here when a cached resolution left them unread).
 base::Result<std::vector<std::string>> EssentialPackages(Resolver& r, const Spec& spec,
                                                          const std::string& debian_arch) {

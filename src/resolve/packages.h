@@ -130,7 +130,7 @@ std::vector<std::string> ExplainLines(const PackageSet& set);
 // `debian_arch` are resolved against, as ResolvePackageSet loads them
 // (memoized in the Resolver, so after a resolution this costs nothing); their
 // Packages index bytes are not kept. For lookups in other files the
-// Release vouches for, such as the Contents index (build/check.h).
+// Release vouches for, such as the Contents index (check/check.h).
 base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(Resolver& r,
                                                                     const Spec& spec,
                                                                     const std::string& debian_arch);

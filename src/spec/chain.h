@@ -1,6 +1,6 @@
 // The chain of specs an image is built from: a spec's `base:` names a
 // built-in recipe (with a variant), another spec file, a registry image
-// (docker://, which then is the root: build/registry_base.h), or scratch;
+// (docker://, which then is the root: compose/registry_base.h), or scratch;
 // recipes name their own bases. The chain lists them root first, each with the
 // suite overlay of the Debian suite in effect already applied.
 #pragma once

@@ -126,11 +126,11 @@ struct Spec {
   Mark packages_mark;
   // `packages: auto` (or `auto` in the list, which is then not in
   // `packages`): add the Debian packages that ship the shared libraries the
-  // entrypoint needs (build/check.h).
+  // entrypoint needs (check/check.h).
   bool auto_packages = false;
   std::vector<FileSpec> files;
   bool has_stages = false;
-  bool from_dockerfile = false;  // lowered from a Dockerfile (build/dockerfile_lower.h)
+  bool from_dockerfile = false;  // lowered from a Dockerfile (frontend/dockerfile_lower.h)
   Mark stages_mark;
   std::vector<StageSpec> stages;  // in spec order; later stages may use earlier ones
   std::vector<UserSpec> users;    // accounts: beyond root, nobody, nonroot

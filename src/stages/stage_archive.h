@@ -1,5 +1,5 @@
 // A build-stage result as one blob, and back: how the registry build cache
-// (build/registry_cache.h) carries a stage's configured package root
+// (workspace/registry_cache.h) carries a stage's configured package root
 // (<cache>/stages/root-KEY/) and a stage's run result (<cache>/stages/run-KEY/)
 // between machines. Each is a directory holding `rootfs/` and `stage.json`;
 // its blob is a deterministic tar of that directory (entries sorted, numeric

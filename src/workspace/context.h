@@ -92,7 +92,7 @@ class BuildContext {
     }
     return *registry_;
   }
-  // The --cache-from/--cache-to state (build/registry_cache.h); null when the
+  // The --cache-from/--cache-to state (workspace/registry_cache.h); null when the
   // build uses no registry cache.
   RegistryCache* registry_cache() const { return registry_cache_.get(); }
   void set_registry_cache(std::unique_ptr<RegistryCache> cache);

@@ -3,7 +3,7 @@
 // key of those inputs and reused by every later build (warm builds skip
 // compression entirely). Entries are <cache>/layers/<key>.json next to the
 // blob in <cache>/blobs/sha256/. With --cache-from, a key the local cache
-// lacks is looked up in the registry cache (build/registry_cache.h) before
+// lacks is looked up in the registry cache (workspace/registry_cache.h) before
 // the layer is built; with --cache-to, every layer used is recorded there.
 #pragma once
 

@@ -32,12 +32,12 @@
 namespace build {
 
 inline constexpr char kCacheMediaType[] = "application/vnd.distill.cache.v1+json";
-// Package layers, keyed by build/layer_cache.h's LayerKey.
+// Package layers, keyed by workspace/layer_cache.h's LayerKey.
 inline constexpr char kCacheKindLayer[] = "layer";
 // A build stage's configured Debian package root (<cache>/stages/root-KEY),
-// keyed by build/stage.h's PackageRootKey, and a stage's run result
+// keyed by stages/stage.h's PackageRootKey, and a stage's run result
 // (<cache>/stages/run-KEY), keyed by StageKey: a directory each, as one
-// blob (build/stage_archive.h).
+// blob (stages/stage_archive.h).
 inline constexpr char kCacheKindStageRoot[] = "stage-root";
 inline constexpr char kCacheKindStageRun[] = "stage-run";
 
