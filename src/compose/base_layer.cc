@@ -21,6 +21,7 @@
 #include "archive/tar_reader.h"
 #include "base/file_util.h"
 #include "base/sha256.h"
+#include "fs/tar_node.h"
 #include "compose/layers.h"
 #include "oci/image_source.h"
 
@@ -92,19 +93,10 @@ base::Result<fs::RecordEntry> TakeEntry(const cache::Store& store, archive::TarR
     return e;
   }
   fs::Node& n = e.node;
-  n.type = static_cast<fs::NodeType>(t.type);  // the two enums list the same types
-  n.mode = t.mode;
-  n.uid = t.uid;
-  n.gid = t.gid;
-  n.mtime = t.mtime;
-  n.link = t.link;
-  n.dev_major = t.dev_major;
-  n.dev_minor = t.dev_minor;
-  n.xattrs = t.xattrs;
+  n = fs::NodeFromTar(t);
   if (t.type == EntryType::kFile) {
     base::Result<std::string> hex = StoreContent(store, tar, t.size);
     if (!hex) return base::Fail(hex.error().Context("'{}'", t.path));
-    n.size = t.size;
     e.blob = std::move(*hex);
     n.content = fs::Content::Disk(store.Path(e.blob));
   }

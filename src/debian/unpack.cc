@@ -36,6 +36,7 @@
 #include "debian/slim.h"
 #include "fs/entry_record.h"
 #include "fs/merged_usr.h"
+#include "fs/tar_node.h"
 
 namespace debian {
 
@@ -189,24 +190,12 @@ Result<void> CheckEntry(const TarEntry& e, const std::unordered_map<std::string,
 Result<void> CheckNoSymlinkParents(const std::vector<fs::RecordEntry>& entries,
                                    const fs::Tree* below, const std::string& deb);
 
-static_assert(static_cast<int>(fs::NodeType::kFifo) == static_cast<int>(EntryType::kFifo));
-
 // A data.tar entry as the tree will hold it; a regular file's content is
 // its blob, which the caller fills in.
 fs::RecordEntry ToRecord(TarEntry&& e) {
   fs::RecordEntry r;
   r.path = std::move(e.path);
-  fs::Node& n = r.node;
-  n.type = static_cast<fs::NodeType>(e.type);  // the two enums list the same types
-  n.mode = e.mode;
-  n.uid = e.uid;
-  n.gid = e.gid;
-  n.mtime = e.mtime;
-  n.size = e.type == EntryType::kFile ? e.size : 0;
-  n.link = std::move(e.link);
-  n.dev_major = e.dev_major;
-  n.dev_minor = e.dev_minor;
-  n.xattrs = std::move(e.xattrs);
+  r.node = fs::NodeFromTar(e);
   return r;
 }
 

@@ -4,6 +4,8 @@
 // every mtime to SOURCE_DATE_EPOCH, and pinned compressor settings.
 #include "oci/layer_writer.h"
 
+#include "fs/tar_node.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -30,26 +32,6 @@ const char* LayerMediaType(archive::Compression c) {
       return kMediaTypeLayerZstd;
   }
   return kMediaTypeLayerGzip;
-}
-
-archive::EntryType TarType(fs::NodeType t) {
-  switch (t) {
-    case fs::NodeType::kFile:
-      return archive::EntryType::kFile;
-    case fs::NodeType::kDir:
-      return archive::EntryType::kDir;
-    case fs::NodeType::kSymlink:
-      return archive::EntryType::kSymlink;
-    case fs::NodeType::kHardlink:
-      return archive::EntryType::kHardlink;
-    case fs::NodeType::kCharDev:
-      return archive::EntryType::kCharDev;
-    case fs::NodeType::kBlockDev:
-      return archive::EntryType::kBlockDev;
-    case fs::NodeType::kFifo:
-      return archive::EntryType::kFifo;
-  }
-  return archive::EntryType::kFile;
 }
 
 namespace {
@@ -114,8 +96,6 @@ base::Result<void> WriteEntries(const fs::Tree& tree, const LayerOptions& opts,
   for (const auto& [path, node] : tree.entries()) {
     if (path.empty()) continue;
     const fs::Node* data = &node;
-    archive::TarEntry e;
-    e.path = path;
     auto lead = leaders.find(path);
     if (lead != leaders.end()) {
       // The group's content lives in the target node, wherever it sorts.
@@ -124,23 +104,15 @@ base::Result<void> WriteEntries(const fs::Tree& tree, const LayerOptions& opts,
         return base::Fail("hardlink '/{}' points at '/{}', which is not a regular file", path,
                           node.link);
       data = target;
-      if (lead->second != path) {
-        e.type = archive::EntryType::kHardlink;
-        e.link = lead->second;
-      }
     }
-    if (e.type != archive::EntryType::kHardlink) {
-      e.type = TarType(data->type);
-      e.link = data->type == fs::NodeType::kSymlink ? data->link : "";
-      e.size = data->type == fs::NodeType::kFile ? data->size : 0;
+    archive::TarEntry e = fs::TarFromNode(path, *data);
+    if (data->type != fs::NodeType::kSymlink) e.link.clear();
+    if (lead != leaders.end() && lead->second != path) {
+      e.type = archive::EntryType::kHardlink;
+      e.link = lead->second;
+      e.size = 0;
     }
-    e.mode = data->mode & 07777;
-    e.uid = data->uid;
-    e.gid = data->gid;
     e.mtime = std::max<int64_t>(0, std::min(data->mtime, opts.source_date_epoch));
-    e.dev_major = data->dev_major;
-    e.dev_minor = data->dev_minor;
-    e.xattrs = data->xattrs;
     base::Result<void> added = tar.Add(e);
     if (!added) return base::Fail(added.error().Context("writing '/{}'", path));
     if (e.type == archive::EntryType::kFile) DISTILL_TRY(CopyContent(*data, tar));

@@ -33,7 +33,4 @@ base::Result<Layer> WriteLayer(const fs::Tree& tree, const LayerOptions& opts,
 // The OCI layer media type for a compression.
 const char* LayerMediaType(archive::Compression c);
 
-// The tar entry type of a tree node's type.
-archive::EntryType TarType(fs::NodeType t);
-
 }  // namespace oci

@@ -34,6 +34,7 @@
 #include "base/strings.h"
 #include "compose/layers.h"
 #include "debian/deb822.h"
+#include "fs/tar_node.h"
 #include "oci/layer_writer.h"
 
 namespace build {
@@ -212,17 +213,7 @@ base::Result<void> RootDir::PutTree(const fs::Tree& tree) {
       DISTILL_TRY(MakeDirs(path));
       continue;
     }
-    archive::TarEntry e;
-    e.path = path;
-    e.type = oci::TarType(node.type);
-    e.mode = node.mode;
-    e.uid = node.uid;
-    e.gid = node.gid;
-    e.mtime = node.mtime;
-    e.size = node.size;
-    e.link = node.link;
-    e.dev_major = node.dev_major;
-    e.dev_minor = node.dev_minor;
+    archive::TarEntry e = fs::TarFromNode(path, node);
     auto content = [&](int fd) -> base::Result<void> {
       if (node.content.kind == fs::Content::Kind::kInline) {
         base::FdSink sink(fd, path);
