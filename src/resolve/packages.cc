@@ -381,15 +381,34 @@ base::Result<std::vector<debian::RepositoryIndex>> SpecRepositories(
 
 // Build stages (stages/stage.cc) start from the Essential set, read from the
 // parsed indexes (loaded here when a cached resolution left them unread).
-base::Result<std::vector<std::string>> EssentialPackages(Resolver& r, const Spec& spec,
-                                                         const std::string& debian_arch) {
-  BuildContext& ctx = r.ctx();
-  IndexClient client(ctx);
+namespace {
+
+// The parsed indexes of `spec`'s sources (loaded here when a cached
+// resolution left them unread).
+base::Result<const debian::PackageIndex*> LoadedIndex(Resolver& r, const Spec& spec,
+                                                       const std::string& debian_arch) {
+  IndexClient client(r.ctx());
   base::Result<Indexes*> releases = SpecReleases(r, spec, debian_arch, client.get());
   if (!releases) return base::Fail(releases.error());
   Indexes& ix = **releases;
-  if (!ix.index) DISTILL_TRY(LoadIndexes(ctx, client.get(), debian_arch, ix));
-  const debian::PackageIndex& index = *ix.index;
+  if (!ix.index) DISTILL_TRY(LoadIndexes(r.ctx(), client.get(), debian_arch, ix));
+  return &*ix.index;
+}
+
+}  // namespace
+
+base::Result<bool> HasPackage(Resolver& r, const Spec& spec, const std::string& debian_arch,
+                              std::string_view name) {
+  base::Result<const debian::PackageIndex*> index = LoadedIndex(r, spec, debian_arch);
+  if (!index) return base::Fail(index.error());
+  return (*index)->FindName(name).has_value();
+}
+
+base::Result<std::vector<std::string>> EssentialPackages(Resolver& r, const Spec& spec,
+                                                         const std::string& debian_arch) {
+  base::Result<const debian::PackageIndex*> loaded = LoadedIndex(r, spec, debian_arch);
+  if (!loaded) return base::Fail(loaded.error());
+  const debian::PackageIndex& index = **loaded;
   std::vector<std::string> out;
   for (const debian::Package& p : index.packages())
     if (p.essential && (p.architecture == debian_arch || p.architecture == "all"))

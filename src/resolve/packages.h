@@ -116,6 +116,11 @@ base::Result<std::shared_ptr<const PackageSet>> ResolvePackages(
 base::Result<std::vector<std::string>> EssentialPackages(Resolver& r, const Spec& spec,
                                                          const std::string& debian_arch);
 
+// True when `spec`'s sources for `debian_arch` have a package (or a virtual
+// package) named `name`.
+base::Result<bool> HasPackage(Resolver& r, const Spec& spec, const std::string& debian_arch,
+                              std::string_view name);
+
 // One platform's packages: what `distill lock` records and a build uses.
 struct PlatformPackages {
   std::string platform;  // "linux/amd64"

@@ -255,15 +255,12 @@ base::Result<void> StageRunner::PackageRoot() {
   // for first, it satisfies init-system-helpers' "usrmerge | usr-is-merged"
   // as mmdebstrap arranges, instead of usrmerge and all of perl. Suites
   // before bookworm have no such package.
-  std::vector<std::string> with_marker = *names;
-  with_marker.insert(with_marker.begin(), "usr-is-merged");
+  base::Result<bool> marker = HasPackage(resolver_, eff, arch_, "usr-is-merged");
+  if (!marker) return base::Fail(marker.error());
+  if (*marker) names->insert(names->begin(), "usr-is-merged");
   // Resolved only: the .debs are fetched below, when this root is
   // installed here rather than found in the local or the registry cache.
-  base::Result<PackageSet> essential = ResolvePackageSet(resolver_, eff, with_marker, arch_);
-  if (!essential && essential.error().message().find("'usr-is-merged'") != std::string::npos)
-    essential = ResolvePackageSet(resolver_, eff, *names, arch_);
-  else if (essential)
-    names = with_marker;
+  base::Result<PackageSet> essential = ResolvePackageSet(resolver_, eff, *names, arch_);
   if (!essential) return base::Fail(essential.error());
   std::vector<std::string> requests = *names;
   for (const std::string& p : stage_.packages)
