@@ -30,8 +30,6 @@ class IgnoreRules {
   // the 1-based position in the list.
   static IgnoreRules FromList(const std::vector<std::string>& patterns);
 
-  bool empty() const { return rules_.empty(); }
-
   // If `rel` (a '/'-separated path relative to the rules' root, no leading
   // '/') is excluded by its own name, the line of the deciding pattern;
   // nullopt when no pattern matches or the last match is a negation.

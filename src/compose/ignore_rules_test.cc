@@ -71,7 +71,7 @@ TEST(IgnoreRulesTest, FromListNumbersByPosition) {
   IgnoreRules r = IgnoreRules::FromList({"*.o", "tests/"});
   EXPECT_EQ(r.ExcludedBy("x.o", false), 1);
   EXPECT_EQ(r.ExcludedBy("tests", true), 2);
-  EXPECT_TRUE(IgnoreRules::FromList({}).empty());
+  EXPECT_EQ(IgnoreRules::FromList({}).ExcludedBy("x.o", false), std::nullopt);
   EXPECT_EQ(IgnoreRules().ExcludedBy("a", false), std::nullopt);
 }
 
