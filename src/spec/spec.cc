@@ -50,6 +50,7 @@ class Parser {
   base::Result<void> Contents(const YAML::Node& root);
   base::Result<void> RecipeKeys(const YAML::Node& root);
   base::Result<void> Output(const YAML::Node& root);
+  base::Result<void> Excludes(const YAML::Node& n);
   base::Result<std::vector<FileSpec>> Files(const YAML::Node& n, bool stage);
   base::Result<void> Stages(const YAML::Node& n);
   base::Result<StageSpec> Stage(const std::string& name, const YAML::Node& n);
@@ -477,7 +478,7 @@ base::Result<void> Parser::Contents(const YAML::Node& root) {
     spec_.files = std::move(*v);
   }
   if (root["config"]) DISTILL_TRY(Config(root["config"]));
-  DISTILL_TRY(Get(root, "exclude", spec_.exclude));
+  if (root["exclude"]) DISTILL_TRY(Excludes(root["exclude"]));
   if (root["stages"]) {
     spec_.has_stages = true;
     spec_.stages_mark = MarkOf(root["stages"]);
@@ -491,6 +492,31 @@ base::Result<void> Parser::Contents(const YAML::Node& root) {
   }
   DISTILL_TRY(Get(root, "ignore_depends", spec_.ignore_depends));
   if (root["suites"]) DISTILL_TRY(Suites(root["suites"]));
+  return {};
+}
+
+// `exclude:`: absolute image paths (a leading '!' re-includes), each kept
+// with its position for the error when it matches nothing.
+base::Result<void> Parser::Excludes(const YAML::Node& n) {
+  std::vector<YAML::Node> items;
+  if (n.IsSequence())
+    for (const YAML::Node& item : n) items.push_back(item);
+  else if (n.IsScalar())
+    items.push_back(n);
+  else
+    return base::Fail(At(n, "'exclude' must be a list"));
+  for (const YAML::Node& item : items) {
+    if (!item.IsScalar()) return base::Fail(At(item, "'exclude' items must be strings"));
+    const std::string& pattern = item.Scalar();
+    std::string_view path = pattern;
+    if (path.starts_with('!')) path.remove_prefix(1);
+    if (!path.starts_with('/'))
+      return base::Fail(
+          At(item, fmt::format("'exclude' patterns are absolute image paths, got '{}'", pattern)));
+    if (path.find_first_not_of('/') == std::string_view::npos)
+      return base::Fail(At(item, fmt::format("exclude '{}' names the image root", pattern)));
+    spec_.exclude.push_back({pattern, MarkOf(item)});
+  }
   return {};
 }
 

@@ -87,6 +87,40 @@ TEST(SpecTest, TopLevelKeyErrors) {
   EXPECT_EQ(s->compression, "zstd");
 }
 
+TEST(SpecTest, ExcludeKeepsEachPatternsPosition) {
+  auto s =
+      ParseSpec("exclude:\n  - /usr/share/locale/**\n  - \"!/usr/share/locale/C\"\n", "s.yaml");
+  ASSERT_TRUE(s) << s.error().message();
+  ASSERT_EQ(s->exclude.size(), 2u);
+  EXPECT_EQ(s->exclude[0].pattern, "/usr/share/locale/**");
+  EXPECT_EQ(s->exclude[0].mark.line, 2);
+  EXPECT_EQ(s->exclude[0].mark.col, 5);
+  EXPECT_EQ(s->exclude[1].pattern, "!/usr/share/locale/C");
+  EXPECT_EQ(s->exclude[1].mark.line, 3);
+  s = ParseSpec("exclude: /etc/rpc\n", "s.yaml");
+  ASSERT_TRUE(s) << s.error().message();
+  ASSERT_EQ(s->exclude.size(), 1u);
+  EXPECT_EQ(s->exclude[0].pattern, "/etc/rpc");
+}
+
+TEST(SpecTest, ExcludeErrors) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"exclude: [usr/share/doc]\n",
+       "s.yaml:1:11: 'exclude' patterns are absolute image paths, got 'usr/share/doc'"},
+      {"exclude: [\"*.pyc\"]\n",
+       "s.yaml:1:11: 'exclude' patterns are absolute image paths, got '*.pyc'"},
+      {"exclude: [\"!x\"]\n", "s.yaml:1:11: 'exclude' patterns are absolute image paths, got '!x'"},
+      {"exclude: [/a, //]\n", "s.yaml:1:15: exclude '//' names the image root"},
+      {"exclude: [[/a]]\n", "s.yaml:1:11: 'exclude' items must be strings"},
+      {"exclude: {a: b}\n", "s.yaml:1:10: 'exclude' must be a list"},
+  };
+  for (const auto& [text, want] : cases) {
+    auto s = ParseSpec(text, "s.yaml");
+    ASSERT_FALSE(s) << text;
+    EXPECT_EQ(s.error().message(), want);
+  }
+}
+
 TEST(SpecTest, SyntaxErrorHasPosition) {
   auto s = ParseSpec("config:\n  cmd: [a\n", "s.yaml");
   ASSERT_FALSE(s);
