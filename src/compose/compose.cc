@@ -17,6 +17,7 @@
 #include "base/strings.h"
 #include "compose/cacerts.h"
 #include "compose/context_files.h"
+#include "compose/image_exclude.h"
 #include "compose/java_keystore.h"
 #include "workspace/layer_cache.h"
 #include "compose/layers.h"
@@ -83,6 +84,7 @@ class Composer {
   std::string ca_bundle_;
   archive::Compression compression_ = archive::Compression::kGzip;
   std::string staging_;
+  ImageExclude exclude_;  // the chain's `exclude:`, applied to every layer tree
   Composed out_;
 };
 
@@ -109,6 +111,7 @@ std::string Composer::Expand(const std::string& text) const {
 }
 
 base::Result<void> Composer::AddLayer(fs::Tree tree, const std::string& created_by) {
+  exclude_.Prune(tree);
   InheritParentsFrom(tree, out_.view);
   DISTILL_TRY(MergeTreeInto(out_.view, tree));
   base::Result<oci::Layer> layer = oci::WriteLayer(tree, LayerOpts(), created_by);
@@ -157,12 +160,14 @@ base::Result<void> Composer::PackageLayer(const ResolvedPackage& p) {
       base::Result<std::vector<std::string>> links = debian::AddAlternatives(p.name, deb->tree);
       if (!links) return base::Fail(links.error());
     }
+  exclude_.Prune(deb->tree);
   out_.slimmed_bytes += deb->slimmed_bytes;
   out_.packages.push_back(p.name + " " + p.version);
   versions_[p.name] = p.version;
   return AddCachedLayer(
       std::move(deb->tree), fmt::format("distill package {} {}", p.name, p.version),
-      fmt::format("deb={}\nslim={}\nmerged={}", p.sha256, opts.slim, opts.merged_usr));
+      fmt::format("deb={}\nslim={}\nmerged={}{}", p.sha256, opts.slim, opts.merged_usr,
+                  exclude_.Key()));
 }
 
 base::Result<void> Composer::Packages(size_t element) {
@@ -294,6 +299,7 @@ base::Result<void> Composer::Files(const Spec& spec) {
       if (!stages_) return base::Fail("internal: no stage results for '{}'", f->from);
       DISTILL_TRY(stages_->AddFiles(spec, *f, tree, out_.view));
     }
+    exclude_.Prune(tree);
     // Keyed by content: an unchanged files layer (a jar's dependencies, the
     // static assets) is reused, and only the layer that changed is compressed.
     base::Result<std::string> inputs = FilesLayerInputs(tree, ctx_.options().source_date_epoch);
@@ -372,6 +378,7 @@ base::Result<Composed> Composer::Run() {
   base::Result<std::string> staging = ctx_.StagingDir();
   if (!staging) return base::Fail(staging.error());
   staging_ = *staging;
+  exclude_ = ImageExclude(chain_);
   if (chain_.registry_base) {
     // The image starts as the registry base: its layers, config and files.
     base::Result<BaseImage> b = PullBaseImage(ctx_, *chain_.registry_base, platform_);
@@ -380,10 +387,12 @@ base::Result<Composed> Composer::Run() {
     out_.run = std::move(b->run);
     out_.view = std::move(b->view);
     base_packages_ = std::move(b->packages);
+    DISTILL_TRY(exclude_.CheckBase(out_.view, chain_.specs.front().base));
   } else {
     out_.run.env.push_back(std::string("PATH=") + oci::kDefaultPath);
   }
   for (size_t i = 0; i < chain_.specs.size(); ++i) DISTILL_TRY(Element(i));
+  DISTILL_TRY(exclude_.CheckMatched());
   ApplyVariant();
   return std::move(out_);
 }

@@ -79,16 +79,21 @@ IgnoreRules IgnoreRules::FromList(const std::vector<std::string>& patterns) {
   return rules;
 }
 
-std::optional<int> IgnoreRules::ExcludedBy(const std::string& rel, bool is_dir) const {
+std::optional<IgnoreRules::Match> IgnoreRules::LastMatch(const std::string& rel,
+                                                         bool is_dir) const {
   if (rel.empty() || rules_.empty()) return std::nullopt;
   std::vector<std::string> path = base::Split(rel, '/');
   for (auto it = rules_.rbegin(); it != rules_.rend(); ++it) {
     if (it->dir_only && !is_dir) continue;
-    if (!MatchSegments(it->segments, 0, path, 0)) continue;
-    if (it->negate) return std::nullopt;
-    return it->line;
+    if (MatchSegments(it->segments, 0, path, 0)) return Match{it->line, it->negate};
   }
   return std::nullopt;
+}
+
+std::optional<int> IgnoreRules::ExcludedBy(const std::string& rel, bool is_dir) const {
+  std::optional<Match> m = LastMatch(rel, is_dir);
+  if (!m || m->negate) return std::nullopt;
+  return m->line;
 }
 
 std::optional<int> IgnoreRules::PathExcludedBy(const std::string& rel, bool is_dir) const {

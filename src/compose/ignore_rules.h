@@ -1,5 +1,6 @@
 // Ignore patterns for copies from the build context: the `.distillignore`
-// file in the context root and a files entry's `exclude:` list. The pattern
+// file in the context root and a files entry's `exclude:` list; also the
+// spec's top-level `exclude:` over image paths (compose/image_exclude.h). The pattern
 // language is gitignore's (gitignore(5)), which most users already write:
 //   #c      a comment (a line starting with '#'; "\#" for a literal '#')
 //   *.pyc   no '/' but a trailing one: matches that name at any depth
@@ -30,7 +31,13 @@ class IgnoreRules {
   // the 1-based position in the list.
   static IgnoreRules FromList(const std::vector<std::string>& patterns);
 
-  bool empty() const { return rules_.empty(); }
+  // The last pattern that matches `rel` (as for ExcludedBy) by its own
+  // name: its line, and whether it is a negation ("!p"), which keeps `rel`.
+  struct Match {
+    int line = 0;
+    bool negate = false;
+  };
+  std::optional<Match> LastMatch(const std::string& rel, bool is_dir) const;
 
   // If `rel` (a '/'-separated path relative to the rules' root, no leading
   // '/') is excluded by its own name, the line of the deciding pattern;

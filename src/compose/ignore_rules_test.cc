@@ -55,6 +55,21 @@ TEST(IgnoreRulesTest, LastMatchWinsAndNegationReincludes) {
   EXPECT_EQ(IgnoreRules::Parse("\\!bang\n").ExcludedBy("!bang", false), 1);
 }
 
+TEST(IgnoreRulesTest, LastMatchNamesNegationsToo) {
+  IgnoreRules r = IgnoreRules::FromList({"/usr/share/**", "!/usr/share/zoneinfo/UTC", "/opt/"});
+  std::optional<IgnoreRules::Match> m = r.LastMatch("usr/share/zoneinfo/UTC", false);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->line, 2);
+  EXPECT_TRUE(m->negate);
+  m = r.LastMatch("usr/share/zoneinfo", true);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->line, 1);
+  EXPECT_FALSE(m->negate);
+  EXPECT_EQ(r.LastMatch("usr/share", true), std::nullopt);
+  EXPECT_EQ(r.LastMatch("opt", false), std::nullopt);
+  EXPECT_EQ(r.LastMatch("opt", true)->line, 3);
+}
+
 TEST(IgnoreRulesTest, StarMatchesDotFiles) {
   EXPECT_EQ(IgnoreRules::Parse("*\n").ExcludedBy(".env", false), 1);
   EXPECT_EQ(IgnoreRules::Parse(".*.swp\n").ExcludedBy("d/.a.swp", false), 1);
@@ -71,7 +86,7 @@ TEST(IgnoreRulesTest, FromListNumbersByPosition) {
   IgnoreRules r = IgnoreRules::FromList({"*.o", "tests/"});
   EXPECT_EQ(r.ExcludedBy("x.o", false), 1);
   EXPECT_EQ(r.ExcludedBy("tests", true), 2);
-  EXPECT_TRUE(IgnoreRules::FromList({}).empty());
+  EXPECT_EQ(IgnoreRules::FromList({}).ExcludedBy("x.o", false), std::nullopt);
   EXPECT_EQ(IgnoreRules().ExcludedBy("a", false), std::nullopt);
 }
 

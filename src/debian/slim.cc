@@ -12,7 +12,8 @@
 //                         C.utf8 locale there; LANG=C.UTF-8 needs nothing else)
 // Changelogs live under usr/share/doc, so the first rule covers them.
 // A directory goes only when the rules left it empty, so a package's own
-// empty directories elsewhere (var/cache/foo) stay as shipped.
+// empty directories elsewhere (var/cache/foo) stay as shipped. DropEntries
+// is the same removal for another rule (the spec's `exclude:`).
 #include "debian/slim.h"
 
 #include <array>
@@ -85,6 +86,26 @@ void PromoteHardlinks(fs::Tree& tree, const std::set<std::string>& removed) {
 
 bool IsSlimmed(std::string_view path, fs::NodeType type) {
   return InDroppedTree(path) && !IsKeptDoc(path, type);
+}
+
+SlimReport DropEntries(fs::Tree& tree, const DropRule& drop) {
+  std::set<std::string> removed;
+  std::vector<std::string> tops;  // removed entries whose parent stays
+  for (const auto& [path, node] : tree.entries()) {
+    if (path.empty()) continue;  // the root
+    bool below = removed.contains(fs::ParentPath(path));
+    if (!below && !drop(path, node.type)) continue;
+    removed.insert(path);
+    if (!below) tops.push_back(path);
+  }
+  PromoteHardlinks(tree, removed);
+  SlimReport report;
+  for (const std::string& path : removed) {
+    const fs::Node* node = tree.Find(path);
+    if (node && node->type == fs::NodeType::kFile) report.bytes += node->size;
+  }
+  for (const std::string& path : tops) report.entries += tree.Remove(path);
+  return report;
 }
 
 SlimReport SlimTree(fs::Tree& tree) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace debian {
 namespace {
@@ -88,6 +89,32 @@ TEST(SlimTest, KeptHardlinkTakesTheRemovedTargetsPlace) {
             "/usr/share/foo/b -> usr/share/foo/a\n");
   EXPECT_EQ(tree.Find("usr/share/foo/a")->type, fs::NodeType::kFile);
   EXPECT_EQ(tree.Find("usr/share/foo/a")->size, 9u);
+}
+
+TEST(SlimTest, DropEntriesTakesNamedEntriesAndWhatIsBelowThem) {
+  fs::Tree tree;
+  ASSERT_TRUE(tree.Add("etc/rpc", File(3)));
+  ASSERT_TRUE(tree.Add("etc/services", File(4)));
+  ASSERT_TRUE(tree.Add("usr/share/zoneinfo/UTC", File(5)));
+  ASSERT_TRUE(tree.Add("usr/share/zoneinfo/Europe/Paris", File(6)));
+  ASSERT_TRUE(tree.Add("usr/share/zoneinfo-icu", fs::Node::Dir()));
+  ASSERT_TRUE(tree.Add("usr/bin/tz", Hardlink("usr/share/zoneinfo/UTC")));
+  std::vector<std::string> asked;
+  DropRule drop = [&](std::string_view path, fs::NodeType) {
+    asked.emplace_back(path);
+    return path == "etc/rpc" || path == "usr/share/zoneinfo";
+  };
+  // rpc, zoneinfo and the three entries below it; no emptied parent goes.
+  EXPECT_EQ(DropEntries(tree, drop), (SlimReport{3 + 5 + 6, 5}));
+  EXPECT_EQ(Paths(tree),
+            "/\n/etc\n/etc/services\n/usr\n/usr/bin\n/usr/bin/tz\n/usr/share\n"
+            "/usr/share/zoneinfo-icu\n");
+  EXPECT_EQ(tree.Find("usr/bin/tz")->type, fs::NodeType::kFile);
+  EXPECT_EQ(tree.Find("usr/bin/tz")->size, 5u);
+  // Nothing below a dropped directory is asked about.
+  EXPECT_EQ(asked, (std::vector<std::string>{"etc", "etc/rpc", "etc/services", "usr", "usr/bin",
+                                             "usr/bin/tz", "usr/share", "usr/share/zoneinfo",
+                                             "usr/share/zoneinfo-icu"}));
 }
 
 }  // namespace

@@ -17,7 +17,6 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "base/file_util.h"
 #include "base/strings.h"
 
 namespace build {
@@ -226,12 +225,6 @@ base::Result<Dockerfile> ParseDockerfile(const std::string& text, const std::str
   if (df.instructions.empty())
     return base::Fail("{}: no instructions (a Dockerfile needs at least a FROM)", path);
   return df;
-}
-
-base::Result<Dockerfile> LoadDockerfile(const std::string& path) {
-  base::Result<std::string> text = base::ReadFile(path);
-  if (!text) return base::Fail(text.error());
-  return ParseDockerfile(*text, path);
 }
 
 bool IsDockerfile(const std::string& path, const std::string& text) {

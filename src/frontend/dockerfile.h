@@ -39,9 +39,6 @@ struct Dockerfile {
 // HEALTHCHECK) and heredocs are errors here, before anything is built.
 base::Result<Dockerfile> ParseDockerfile(const std::string& text, const std::string& path);
 
-// Reads and parses the file at `path`.
-base::Result<Dockerfile> LoadDockerfile(const std::string& path);
-
 // True when `path` names a Dockerfile by the usual conventions
 // (Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*), or, failing
 // that, when `text` opens (after comments and blank lines) with FROM or ARG

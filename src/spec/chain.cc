@@ -10,12 +10,14 @@
 
 namespace build {
 
+namespace {
+
+// The Debian codename of `suite` with -updates/-security/...
+// removed ("bookworm-security" → "bookworm").
 std::string Codename(const std::string& suite) {
   size_t dash = suite.find('-');
   return dash == std::string::npos ? suite : suite.substr(0, dash);
 }
-
-namespace {
 
 constexpr int kMaxDepth = 16;
 

@@ -38,8 +38,4 @@ base::Result<Chain> LoadChain(const Spec& spec, Variant variant = Variant::kLate
 // directory. Errors come from reading the host configuration.
 base::Result<std::vector<debian::Source>> SpecSources(const Spec& spec);
 
-// The Debian codename of `suite_or_codename` with -updates/-security/...
-// removed ("bookworm-security" → "bookworm").
-std::string Codename(const std::string& suite);
-
 }  // namespace build

@@ -42,6 +42,15 @@ class Parser {
   base::Result<std::vector<std::string>> List(const YAML::Node& n, const std::string& key);
   base::Result<std::map<std::string, std::string>> Map(const YAML::Node& n, const std::string& key);
   base::Result<bool> Bool(const YAML::Node& n, const std::string& key);
+  // Reads `map[key]`, when present, into `out`; errors name the key.
+  base::Result<void> Get(const YAML::Node& map, const char* key, std::string& out);
+  base::Result<void> Get(const YAML::Node& map, const char* key, bool& out);
+  base::Result<void> Get(const YAML::Node& map, const char* key, std::vector<std::string>& out);
+  base::Result<void> Origin(const YAML::Node& root);
+  base::Result<void> Contents(const YAML::Node& root);
+  base::Result<void> RecipeKeys(const YAML::Node& root);
+  base::Result<void> Output(const YAML::Node& root);
+  base::Result<void> Excludes(const YAML::Node& n);
   base::Result<std::vector<FileSpec>> Files(const YAML::Node& n, bool stage);
   base::Result<void> Stages(const YAML::Node& n);
   base::Result<StageSpec> Stage(const std::string& name, const YAML::Node& n);
@@ -107,6 +116,31 @@ base::Result<bool> Parser::Bool(const YAML::Node& n, const std::string& key) {
   return v;
 }
 
+base::Result<void> Parser::Get(const YAML::Node& map, const char* key, std::string& out) {
+  if (!map[key]) return {};
+  base::Result<std::string> v = Scalar(map[key], key);
+  if (!v) return base::Fail(v.error());
+  out = *v;
+  return {};
+}
+
+base::Result<void> Parser::Get(const YAML::Node& map, const char* key, bool& out) {
+  if (!map[key]) return {};
+  base::Result<bool> v = Bool(map[key], key);
+  if (!v) return base::Fail(v.error());
+  out = *v;
+  return {};
+}
+
+base::Result<void> Parser::Get(const YAML::Node& map, const char* key,
+                               std::vector<std::string>& out) {
+  if (!map[key]) return {};
+  base::Result<std::vector<std::string>> v = List(map[key], key);
+  if (!v) return base::Fail(v.error());
+  out = *v;
+  return {};
+}
+
 base::Result<uint32_t> ParseMode(const std::string& s) {
   if (s.empty() || s.size() > 5 || s.find_first_not_of("01234567") != std::string::npos)
     return base::Fail("invalid mode '{}' (expected octal such as \"0644\")", s);
@@ -140,11 +174,7 @@ base::Result<std::vector<FileSpec>> Parser::Files(const YAML::Node& n, bool stag
           At(item["dst"], fmt::format("'dst' must be an absolute path, got '{}'", f.dst)));
     if (base::Result<std::string> norm = fs::NormalizePath(f.dst); !norm)
       return base::Fail(At(item["dst"], norm.error().message()));
-    if (item["from"]) {
-      base::Result<std::string> from = Scalar(item["from"], "from");
-      if (!from) return base::Fail(from.error());
-      f.from = *from;
-    }
+    DISTILL_TRY(Get(item, "from", f.from));
     if (item["mode"]) {
       base::Result<std::string> m = Scalar(item["mode"], "mode");
       if (!m) return base::Fail(m.error());
@@ -152,21 +182,9 @@ base::Result<std::vector<FileSpec>> Parser::Files(const YAML::Node& n, bool stag
       if (!mode) return base::Fail(At(item["mode"], mode.error().message()));
       f.mode = *mode;
     }
-    if (item["owner"]) {
-      base::Result<std::string> o = Scalar(item["owner"], "owner");
-      if (!o) return base::Fail(o.error());
-      f.owner = *o;
-    }
-    if (item["exclude"]) {
-      base::Result<std::vector<std::string>> ex = List(item["exclude"], "exclude");
-      if (!ex) return base::Fail(ex.error());
-      f.exclude = *ex;
-    }
-    if (item["layer"]) {
-      base::Result<std::string> l = Scalar(item["layer"], "layer");
-      if (!l) return base::Fail(l.error());
-      f.layer = *l;
-    }
+    DISTILL_TRY(Get(item, "owner", f.owner));
+    DISTILL_TRY(Get(item, "exclude", f.exclude));
+    DISTILL_TRY(Get(item, "layer", f.layer));
     out.push_back(std::move(f));
   }
   return out;
@@ -229,13 +247,9 @@ base::Result<StageSpec> Parser::Stage(const std::string& name, const YAML::Node&
       n, {"base", "packages", "files", "workdir", "env", "user", "run", "network"}, "stage"));
   StageSpec st;
   st.name = name;
-  for (const char* key : {"base", "workdir", "user"}) {
-    if (!n[key]) continue;
-    base::Result<std::string> v = Scalar(n[key], key);
-    if (!v) return base::Fail(v.error());
-    std::string k = key;
-    (k == "base" ? st.base : k == "workdir" ? st.workdir : st.user) = *v;
-  }
+  DISTILL_TRY(Get(n, "base", st.base));
+  DISTILL_TRY(Get(n, "workdir", st.workdir));
+  DISTILL_TRY(Get(n, "user", st.user));
   if (n["base"]) st.base_mark = MarkOf(n["base"]);
   if (!st.workdir.empty()) {
     base::Result<std::string> norm = fs::NormalizePath(st.workdir);
@@ -246,11 +260,7 @@ base::Result<StageSpec> Parser::Stage(const std::string& name, const YAML::Node&
                                                            "got '{}'",
                                                            st.workdir)));
   }
-  if (n["packages"]) {
-    base::Result<std::vector<std::string>> v = List(n["packages"], "packages");
-    if (!v) return base::Fail(v.error());
-    st.packages = *v;
-  }
+  DISTILL_TRY(Get(n, "packages", st.packages));
   if (n["files"]) {
     base::Result<std::vector<FileSpec>> v = Files(n["files"], true);
     if (!v) return base::Fail(v.error());
@@ -272,11 +282,7 @@ base::Result<StageSpec> Parser::Stage(const std::string& name, const YAML::Node&
     if (!v) return base::Fail(v.error());
     st.run = std::move(*v);
   }
-  if (n["network"]) {
-    base::Result<bool> v = Bool(n["network"], "network");
-    if (!v) return base::Fail(v.error());
-    st.network = *v;
-  }
+  DISTILL_TRY(Get(n, "network", st.network));
   return st;
 }
 
@@ -322,11 +328,7 @@ base::Result<void> Parser::Config(const YAML::Node& n) {
     if (!v) return base::Fail(v.error());
     c.labels = *v;
   }
-  if (n["stop_signal"]) {
-    base::Result<std::string> v = Scalar(n["stop_signal"], "stop_signal");
-    if (!v) return base::Fail(v.error());
-    c.stop_signal = *v;
-  }
+  DISTILL_TRY(Get(n, "stop_signal", c.stop_signal));
   return {};
 }
 
@@ -427,21 +429,14 @@ base::Result<void> Parser::Debian(const YAML::Node& n) {
   DebianSpec& d = spec_.debian;
   d.mark = MarkOf(n);
   spec_.has_debian = true;
-  for (const char* key : {"mirror", "suite", "keyring"}) {
-    if (!n[key]) continue;
-    base::Result<std::string> v = Scalar(n[key], key);
-    if (!v) return base::Fail(v.error());
-    std::string k = key;
-    (k == "mirror" ? d.mirror : k == "suite" ? d.suite : d.keyring) = *v;
-  }
-  if (n["components"]) {
-    base::Result<std::vector<std::string>> v = List(n["components"], "components");
-    if (!v) return base::Fail(v.error());
-    d.components = *v;
-  }
-  return {};
+  DISTILL_TRY(Get(n, "mirror", d.mirror));
+  DISTILL_TRY(Get(n, "suite", d.suite));
+  DISTILL_TRY(Get(n, "keyring", d.keyring));
+  return Get(n, "components", d.components);
 }
 
+// The top-level keys, parsed per group: what the image is built from, what
+// goes in, the recipe keys, and how it is made and written.
 base::Result<void> Parser::Top(const YAML::Node& root) {
   if (!root.IsDefined() || root.IsNull()) return {};  // an empty spec is scratch with nothing
   DISTILL_TRY(CheckKeys(
@@ -450,40 +445,40 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
              "description",    "skeleton", "cacerts",   "java_cacerts", "locale",   "links",
              "ignore_depends", "suites",   "check"},
       "spec"));
-  if (root["base"]) {
-    base::Result<std::string> v = Scalar(root["base"], "base");
-    if (!v) return base::Fail(v.error());
-    spec_.base = *v;
-    spec_.base_mark = MarkOf(root["base"]);
-  }
+  DISTILL_TRY(Origin(root));
+  DISTILL_TRY(Contents(root));
+  DISTILL_TRY(RecipeKeys(root));
+  return Output(root);
+}
+
+// base, debian, platforms, packages: what the image is built from.
+base::Result<void> Parser::Origin(const YAML::Node& root) {
+  DISTILL_TRY(Get(root, "base", spec_.base));
+  if (root["base"]) spec_.base_mark = MarkOf(root["base"]);
   if (root["debian"]) DISTILL_TRY(Debian(root["debian"]));
-  if (root["platforms"]) {
-    base::Result<std::vector<std::string>> v = List(root["platforms"], "platforms");
-    if (!v) return base::Fail(v.error());
-    spec_.platforms = *v;
-  }
-  if (root["packages"]) {
-    base::Result<std::vector<std::string>> v = List(root["packages"], "packages");
-    if (!v) return base::Fail(v.error());
-    spec_.packages_mark = MarkOf(root["packages"]);
-    // `auto` is a request for the run-check's missing libraries, not a name.
-    for (std::string& p : *v)
-      if (p == "auto")
-        spec_.auto_packages = true;
-      else
-        spec_.packages.push_back(std::move(p));
-  }
+  DISTILL_TRY(Get(root, "platforms", spec_.platforms));
+  if (!root["packages"]) return {};
+  std::vector<std::string> packages;
+  DISTILL_TRY(Get(root, "packages", packages));
+  spec_.packages_mark = MarkOf(root["packages"]);
+  // `auto` is a request for the run-check's missing libraries, not a name.
+  for (std::string& p : packages)
+    if (p == "auto")
+      spec_.auto_packages = true;
+    else
+      spec_.packages.push_back(std::move(p));
+  return {};
+}
+
+// files, config, exclude, stages, accounts, links, ignore_depends, suites.
+base::Result<void> Parser::Contents(const YAML::Node& root) {
   if (root["files"]) {
     base::Result<std::vector<FileSpec>> v = Files(root["files"], false);
     if (!v) return base::Fail(v.error());
     spec_.files = std::move(*v);
   }
   if (root["config"]) DISTILL_TRY(Config(root["config"]));
-  if (root["exclude"]) {
-    base::Result<std::vector<std::string>> v = List(root["exclude"], "exclude");
-    if (!v) return base::Fail(v.error());
-    spec_.exclude = *v;
-  }
+  if (root["exclude"]) DISTILL_TRY(Excludes(root["exclude"]));
   if (root["stages"]) {
     spec_.has_stages = true;
     spec_.stages_mark = MarkOf(root["stages"]);
@@ -495,52 +490,62 @@ base::Result<void> Parser::Top(const YAML::Node& root) {
     if (!v) return base::Fail(v.error());
     spec_.links = *v;
   }
-  if (root["ignore_depends"]) {
-    base::Result<std::vector<std::string>> v = List(root["ignore_depends"], "ignore_depends");
-    if (!v) return base::Fail(v.error());
-    spec_.ignore_depends = *v;
-  }
+  DISTILL_TRY(Get(root, "ignore_depends", spec_.ignore_depends));
   if (root["suites"]) DISTILL_TRY(Suites(root["suites"]));
-  for (const char* key : {"skeleton", "cacerts", "java_cacerts"}) {
-    if (!root[key]) continue;
-    base::Result<bool> v = Bool(root[key], key);
-    if (!v) return base::Fail(v.error());
-    std::string k = key;
-    (k == "skeleton" ? spec_.skeleton : k == "cacerts" ? spec_.cacerts : spec_.java_cacerts) = *v;
+  return {};
+}
+
+// `exclude:`: absolute image paths (a leading '!' re-includes), each kept
+// with its position for the error when it matches nothing.
+base::Result<void> Parser::Excludes(const YAML::Node& n) {
+  std::vector<YAML::Node> items;
+  if (n.IsSequence())
+    for (const YAML::Node& item : n) items.push_back(item);
+  else if (n.IsScalar())
+    items.push_back(n);
+  else
+    return base::Fail(At(n, "'exclude' must be a list"));
+  for (const YAML::Node& item : items) {
+    if (!item.IsScalar()) return base::Fail(At(item, "'exclude' items must be strings"));
+    const std::string& pattern = item.Scalar();
+    std::string_view path = pattern;
+    if (path.starts_with('!')) path.remove_prefix(1);
+    if (!path.starts_with('/'))
+      return base::Fail(
+          At(item, fmt::format("'exclude' patterns are absolute image paths, got '{}'", pattern)));
+    if (path.find_first_not_of('/') == std::string_view::npos)
+      return base::Fail(At(item, fmt::format("exclude '{}' names the image root", pattern)));
+    spec_.exclude.push_back({pattern, MarkOf(item)});
   }
-  for (const char* key : {"description", "locale"}) {
-    if (!root[key]) continue;
-    base::Result<std::string> v = Scalar(root[key], key);
-    if (!v) return base::Fail(v.error());
-    (std::string(key) == "locale" ? spec_.locale : spec_.description) = *v;
-  }
+  return {};
+}
+
+// The base-image keys of recipes/*.yaml: skeleton, cacerts, java_cacerts,
+// description, locale.
+base::Result<void> Parser::RecipeKeys(const YAML::Node& root) {
+  DISTILL_TRY(Get(root, "skeleton", spec_.skeleton));
+  DISTILL_TRY(Get(root, "cacerts", spec_.cacerts));
+  DISTILL_TRY(Get(root, "java_cacerts", spec_.java_cacerts));
+  DISTILL_TRY(Get(root, "description", spec_.description));
+  DISTILL_TRY(Get(root, "locale", spec_.locale));
   if (!spec_.locale.empty() && spec_.locale != "C.utf8")
     return base::Fail(
         At(root["locale"], fmt::format("unsupported locale '{}' (only 'C.utf8')", spec_.locale)));
-  if (root["slim"]) {
-    base::Result<bool> v = Bool(root["slim"], "slim");
-    if (!v) return base::Fail(v.error());
-    spec_.slim = *v;
-  }
-  if (root["check"]) {
-    base::Result<bool> v = Bool(root["check"], "check");
-    if (!v) return base::Fail(v.error());
-    spec_.check = *v;
-  }
-  if (root["minimize"]) {
-    base::Result<bool> v = Bool(root["minimize"], "minimize");
-    if (!v) return base::Fail(v.error());
-    spec_.minimize = *v;
-    spec_.minimize_mark = MarkOf(root["minimize"]);
-  }
-  if (root["compression"]) {
-    base::Result<std::string> v = Scalar(root["compression"], "compression");
-    if (!v) return base::Fail(v.error());
-    if (*v != "gzip" && *v != "zstd")
-      return base::Fail(At(root["compression"],
-                           fmt::format("unknown compression '{}' (expected gzip or zstd)", *v)));
-    spec_.compression = *v;
-  }
+  return {};
+}
+
+// slim, check, minimize, compression: how the image is made and written.
+base::Result<void> Parser::Output(const YAML::Node& root) {
+  DISTILL_TRY(Get(root, "slim", spec_.slim));
+  DISTILL_TRY(Get(root, "check", spec_.check));
+  DISTILL_TRY(Get(root, "minimize", spec_.minimize));
+  if (root["minimize"]) spec_.minimize_mark = MarkOf(root["minimize"]);
+  if (!root["compression"]) return {};
+  DISTILL_TRY(Get(root, "compression", spec_.compression));
+  if (spec_.compression != "gzip" && spec_.compression != "zstd")
+    return base::Fail(
+        At(root["compression"],
+           fmt::format("unknown compression '{}' (expected gzip or zstd)", spec_.compression)));
   return {};
 }
 

@@ -35,6 +35,13 @@ struct FileSpec {
   Mark mark, src_mark, dst_mark;
 };
 
+// A pattern of the spec's top-level `exclude:` (compose/image_exclude.h):
+// gitignore syntax over absolute image paths ("/usr/share/locale/**").
+struct ExcludeSpec {
+  std::string pattern;
+  Mark mark;
+};
+
 struct DebianSpec {
   std::string mirror;
   std::string suite;
@@ -150,7 +157,9 @@ struct Spec {
   std::vector<std::string> ignore_depends;
   std::map<std::string, SuiteOverlay> suites;
   ConfigSpec config;
-  std::vector<std::string> exclude;
+  // Image paths removed from every layer distill writes: what packages
+  // install (their status.d entries stay), synthesized files, `files:`.
+  std::vector<ExcludeSpec> exclude;
   bool slim = true;
   bool minimize = false;
   Mark minimize_mark;
