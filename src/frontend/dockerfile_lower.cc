@@ -137,7 +137,7 @@ VarLookup Lowerer::StageVars(const Stage& s) {
 
 std::string Lowerer::DefaultPath(const Stage& s) {
   bool busybox = s.root && !s.root->shell.empty() && s.root->shell[0] == "/busybox/sh";
-  return std::string(kDefaultPath) + (busybox ? ":/busybox" : "");
+  return std::string(oci::kDefaultPath) + (busybox ? ":/busybox" : "");
 }
 
 base::Result<void> Lowerer::CheckFlags(const DockerInstruction& ins,

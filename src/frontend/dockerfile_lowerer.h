@@ -19,12 +19,11 @@
 #include "frontend/dockerfile.h"
 #include "frontend/dockerfile_lower.h"
 #include "frontend/dockerfile_words.h"
+#include "oci/image.h"
 #include "spec/spec.h"
 
 namespace build::lowering {
 
-inline constexpr char kDefaultPath[] =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 inline const std::vector<std::string> kShell = {"/bin/sh", "-c"};
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;

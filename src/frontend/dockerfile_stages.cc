@@ -72,7 +72,7 @@ base::Result<void> Lowerer::From(const DockerInstruction& ins) {
     if (s.root) s.workdir = s.root->workdir;
     if (s.root && s.root->kind == RootKind::kDebian) {
       // What the debian images' config holds.
-      s.config.env.emplace_back("PATH", kDefaultPath);
+      s.config.env.emplace_back("PATH", oci::kDefaultPath);
       s.config.cmd = std::vector<std::string>{"bash"};
     }
   }
