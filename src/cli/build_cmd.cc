@@ -104,6 +104,8 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f, bool base_mode) {
   cmd.add_option("--progress", f.progress, "progress on stderr")
       ->check(CLI::IsMember({"auto", "plain", "none"}));
   cmd.add_flag("--json", f.json, "print one JSON object on stdout");
+  cmd.add_option("--limit", f.limits,
+                 "NAME=VALUE: change a limit on input (docs/security.md), e.g. layer-bytes=64GiB");
   cmd.add_flag("--locked", f.locked, "build exactly the packages of distill.lock");
   cmd.add_flag("--offline", f.offline, "use the cache only");
   cmd.add_option("-d", f.debug, "debug mode: explain (why each package is in)")
@@ -185,6 +187,11 @@ static base::Result<build::BuildOptions> OptionsFromFlags(const BuildFlags& f) {
   opts.locked = f.locked;
   opts.offline = f.offline;
   opts.explain = !f.debug.empty();
+  for (const std::string& l : f.limits) {
+    size_t eq = l.find('=');
+    if (eq == std::string::npos) return base::Fail("invalid --limit '{}' (expected NAME=VALUE)", l);
+    DISTILL_TRY(base::SetLimit(opts.limits, l.substr(0, eq), l.substr(eq + 1)));
+  }
   return opts;
 }
 

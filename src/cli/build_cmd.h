@@ -14,6 +14,7 @@ struct BuildFlags {
   std::string context;
   std::vector<std::string> outputs;
   std::vector<std::string> platforms;
+  std::vector<std::string> limits;  // --limit NAME=VALUE
   std::string cache;
   std::string compression;
   std::string progress = "auto";

@@ -12,6 +12,7 @@
 
 #include "archive/compress.h"
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/reporter.h"
 #include "cache/store.h"
 #include "http/curl_client.h"
@@ -41,6 +42,8 @@ struct BuildOptions {
   // Registry bases (`base: docker://...`) and the registry build cache:
   // TLS verification, CA bundle, parallel blob transfers, status lines.
   registry::Options registry;
+  // Bounds on everything from outside (base/limits.h, docs/security.md).
+  base::Limits limits;
 };
 
 // Everything one build touches: options, the reporter, and the private
