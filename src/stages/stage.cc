@@ -498,6 +498,8 @@ base::Result<StageResults> RunStages(BuildContext& ctx, Resolver& resolver, cons
   for (const Spec& s : chain.specs) any = any || !s.stages.empty();
   if (!any) return results;
   CleanStaleWorkDirs(ctx.CacheRoot());
+  if (base::Result<std::string> rt = FindRuntime(getenv("DISTILL_RUNTIME"), getenv("PATH")))
+    ReapOrphanContainers(*rt);
   base::Result<std::string> arch = oci::DebianArchFromPlatform(oci::HostPlatform());
   if (!arch) return base::Fail(arch.error());
   for (const Spec& spec : chain.specs) {

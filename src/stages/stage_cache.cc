@@ -46,9 +46,10 @@ void CleanStaleWorkDirs(const std::string& cache_root) {
   for (const std::filesystem::directory_entry& e : it) {
     std::string name = e.path().filename().string();
     struct stat st;
-    if (!name.starts_with("stage-") || lstat(e.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
-        st.st_mtime >= cutoff)
+    if (!name.starts_with("stage-") || lstat(e.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
       continue;
+    // A killed build's (its process is gone), or a day old whoever made it.
+    if (!OwnerIsGone(name) && st.st_mtime >= cutoff) continue;
     (void)RemoveRoot(e.path().string());
   }
 }

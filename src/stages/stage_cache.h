@@ -33,7 +33,8 @@ class WorkDir {
 };
 
 // Removes stage directories in <cache>/tmp/ that a killed build left
-// behind (older than a day: no stage runs that long).
+// behind: those whose build process is gone, and any older than a day (no
+// stage runs that long; a reused process id cannot keep one longer).
 void CleanStaleWorkDirs(const std::string& cache_root);
 
 // Takes the result (kind, key) from a --cache-from image into `dest` and

@@ -25,6 +25,7 @@
 
 #include "base/file_util.h"
 #include "base/strings.h"
+#include "workspace/context.h"
 
 namespace build {
 
@@ -132,9 +133,124 @@ base::Result<std::string> FindRuntime(const char* override_env, const char* path
       "one)");
 }
 
+namespace {
+
+base::Result<int> RunRuntime(const std::string& runtime, const std::string& bundle_dir,
+                             const std::string& id,
+                             const std::function<void(std::string_view)>& on_line);
+
+// The reaper's script: it reads its stdin, a pipe whose write end only
+// distill holds. "done" means the container ended; end of file without it
+// means distill died (SIGKILL included), and the container is killed and
+// deleted so that nothing of the build keeps running.
+constexpr char kReaperScript[] =
+    "read -r x; [ \"$x\" = done ] && exit 0; "
+    "\"$1\" kill \"$2\" KILL >/dev/null 2>&1; "
+    "for i in 1 2 3 4 5 6 7 8 9 10; do "
+    "\"$1\" delete --force \"$2\" >/dev/null 2>&1 && exit 0; sleep 1; done";
+
+// Starts the reaper of container `id` in a session of its own (so the
+// terminal's Ctrl-C, which stops distill, does not stop it too). Returns the
+// write end of its pipe, or -1 when it could not be started (the container
+// then runs without one, as before).
+int StartReaper(const std::string& runtime, const std::string& id, pid_t* reaper) {
+  int guard[2];
+  if (pipe2(guard, O_CLOEXEC) != 0) return -1;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(guard[0]);
+    close(guard[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until exec.
+    setsid();
+    dup2(guard[0], STDIN_FILENO);
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+    }
+    execl("/bin/sh", "sh", "-c", kReaperScript, "distill-reaper", runtime.c_str(), id.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(guard[0]);
+  *reaper = pid;
+  return guard[1];
+}
+
+void StopReaper(int guard, pid_t reaper) {
+  if (guard < 0) return;
+  (void)!write(guard, "done\n", 5);
+  close(guard);
+  int status;
+  while (waitpid(reaper, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+// Runs `argv` with stdin and stderr on /dev/null; its stdout, or "" when
+// it could not run or failed.
+std::string Output(const std::vector<std::string>& argv) {
+  std::vector<const char*> args;
+  for (const std::string& a : argv) args.push_back(a.c_str());
+  args.push_back(nullptr);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return "";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      dup2(null, STDIN_FILENO);
+      dup2(null, STDERR_FILENO);
+    }
+    dup2(fds[1], STDOUT_FILENO);
+    execv(args[0], const_cast<char* const*>(args.data()));
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; pid > 0 && (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || out.size() > (1 << 20)) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? out : "";
+}
+
+}  // namespace
+
+void ReapOrphanContainers(const std::string& runtime) {
+  std::string ids = Output({runtime, "list", "-q"});
+  for (const std::string& line : base::Split(ids, '\n')) {
+    std::string_view id = base::Trim(line);
+    if (!id.starts_with("distill-") || !OwnerIsGone(id)) continue;
+    std::string name(id);
+    Output({runtime, "kill", name, "KILL"});
+    Output({runtime, "delete", "--force", name});
+  }
+}
+
 base::Result<int> RunContainer(const std::string& runtime, const std::string& bundle_dir,
                                const std::string& id,
                                const std::function<void(std::string_view)>& on_line) {
+  pid_t reaper = -1;
+  int guard = StartReaper(runtime, id, &reaper);
+  base::Result<int> status = RunRuntime(runtime, bundle_dir, id, on_line);
+  StopReaper(guard, reaper);
+  return status;
+}
+
+namespace {
+
+base::Result<int> RunRuntime(const std::string& runtime, const std::string& bundle_dir,
+                             const std::string& id,
+                             const std::function<void(std::string_view)>& on_line) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return base::Fail("pipe: {}", base::ErrnoText());
   pid_t pid = fork();
@@ -177,5 +293,7 @@ base::Result<int> RunContainer(const std::string& runtime, const std::string& bu
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
 }
+
+}  // namespace
 
 }  // namespace build

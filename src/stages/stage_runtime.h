@@ -50,9 +50,17 @@ std::string ContainerConfigJson(const ContainerSpec& spec);
 //   DISTILL_RUNTIME names 'x', which is not an executable in PATH
 base::Result<std::string> FindRuntime(const char* override_env, const char* path_env);
 
+// Kills and deletes the containers of `runtime` that distill started
+// ("distill-PID-...") for builds whose process is gone; a reaper normally
+// does that when a build dies, this catches what it could not (the
+// machine's reaper killed too).
+void ReapOrphanContainers(const std::string& runtime);
+
 // Runs the bundle in `bundle_dir` (whose config.json the caller wrote) as
 // container `id`, stdin from /dev/null, stdout and stderr merged and handed
-// to `on_line` line by line (without the '\n'). Returns the process's exit
+// to `on_line` line by line (without the '\n'). A reaper process watches
+// distill: if distill dies before the container ends, the container is
+// killed and deleted. Returns the process's exit
 // status (128+N when killed by signal N, as a shell reports it). Errors are
 // about starting the runtime, never about the command's status.
 base::Result<int> RunContainer(const std::string& runtime, const std::string& bundle_dir,

@@ -28,6 +28,15 @@ class RegistryCache;  // workspace/registry_cache.h
 // The default cache root: $XDG_CACHE_HOME/distill or ~/.cache/distill.
 std::string DefaultCacheDir();
 
+// The process that made `name`, a directory of the cache's tmp/ or a
+// container id, when the name carries one: "build-PID-RAND",
+// "stage-WHAT-PID-RAND", "distill-PID-RAND". 0 when it does not.
+pid_t OwnerPid(std::string_view name);
+
+// True when `name` (as OwnerPid reads it) belongs to a process that no
+// longer exists: what a killed build left behind.
+bool OwnerIsGone(std::string_view name);
+
 struct BuildOptions {
   std::string context_dir;             // default: the spec's directory
   std::vector<std::string> platforms;  // overrides the spec's; default: the host's
