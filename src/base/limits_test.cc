@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/sink.h"
+
 namespace base {
 namespace {
 
@@ -26,9 +28,9 @@ TEST(LimitsTest, RefusesUnknownNamesAndBadValues) {
   for (const char* v : {"0", "-1", "1 MiB s", "12x", "", "99999999999999999999", "1m"}) {
     Result<void> bad = SetLimit(l, "layer-bytes", v);
     ASSERT_FALSE(bad) << v;
-    EXPECT_EQ(bad.error().message(),
-              fmt::format("invalid value '{}' for limit 'layer-bytes' (a positive number of bytes)",
-                          v));
+    EXPECT_EQ(
+        bad.error().message(),
+        fmt::format("invalid value '{}' for limit 'layer-bytes' (a positive number of bytes)", v));
   }
   EXPECT_FALSE(SetLimit(l, "layer-entries", "1KiB"));
   EXPECT_FALSE(SetLimit(l, "request-seconds", "1GiB"));
@@ -51,6 +53,25 @@ TEST(LimitsTest, ErrorNamesTheLimitAndHowToRaiseIt) {
   EXPECT_EQ(LimitError(l, "layer-bytes", "layer 'sha256:ab'").message(),
             "layer 'sha256:ab' exceeds the limit layer-bytes (32 GiB); raise it with --limit "
             "layer-bytes=...");
+}
+
+TEST(CappedSinkTest, FailsOnTheWriteThatCrossesTheCap) {
+  StringSink out;
+  CappedSink capped(&out, 10, Error("too big"));
+  EXPECT_EQ(capped.Capacity(), 10u);
+  ASSERT_TRUE(capped.Write("0123456"));
+  ASSERT_TRUE(capped.Write("789"));
+  EXPECT_EQ(capped.Capacity(), 0u);
+  Result<void> r = capped.Write("x");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "too big");
+  EXPECT_TRUE(capped.exceeded());
+  EXPECT_EQ(out.str(), "0123456789");
+  // A write that would cross forwards nothing at all.
+  StringSink out2;
+  CappedSink c2(&out2, 4, Error("too big"));
+  EXPECT_FALSE(c2.Write("12345"));
+  EXPECT_EQ(out2.str(), "");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // ever re-read to compute a digest (image-spec: DiffID vs blob digest).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -22,6 +23,9 @@ class Sink {
   }
   // Flushes whatever the stage buffers into the next one. Call once, last.
   virtual Result<void> Close() { return {}; }
+  // The most bytes the sink still accepts (CappedSink); a stage that
+  // buffers on its behalf (http::RetryingClient) stops at it.
+  virtual uint64_t Capacity() const { return UINT64_MAX; }
 };
 
 // Hashes and counts what passes through, then forwards it to `next` (may be
@@ -69,6 +73,35 @@ class StringSink : public Sink {
 
  private:
   std::string out_;
+};
+
+// Forwards to `next` (null: counts only) until more than `cap` bytes have
+// arrived in all; the write that crosses the cap fails with `error` and
+// forwards nothing, so the transfer feeding it aborts at once instead of
+// buffering a hostile body first (base/limits.h: enforced while streaming).
+class CappedSink : public Sink {
+ public:
+  CappedSink(Sink* next, uint64_t cap, Error error)
+      : next_(next), cap_(cap), error_(std::move(error)) {}
+  Result<void> Write(std::span<const uint8_t> bytes) override {
+    if (bytes.size() > cap_ - std::min(cap_, size_)) {
+      exceeded_ = true;
+      return std::unexpected<Error>(error_);
+    }
+    size_ += bytes.size();
+    return next_ ? next_->Write(bytes) : Result<void>();
+  }
+  Result<void> Close() override { return next_ ? next_->Close() : Result<void>(); }
+  uint64_t Capacity() const override { return cap_ - std::min(cap_, size_); }
+  bool exceeded() const { return exceeded_; }
+  uint64_t size() const { return size_; }
+
+ private:
+  Sink* next_;
+  uint64_t cap_;
+  Error error_;
+  uint64_t size_ = 0;
+  bool exceeded_ = false;
 };
 
 // Writes to a stdio FILE it does not own.

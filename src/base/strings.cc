@@ -75,4 +75,47 @@ std::string HumanBytes(uint64_t n) {
   return fmt::format("{:.1f} {}", v, units[u]);
 }
 
+// The length of the valid UTF-8 sequence at `s[i]` (2 to 4), or 0.
+static size_t Utf8Length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  uint32_t cp = n == 2 ? (c & 0x1fu) : n == 3 ? (c & 0x0fu) : (c & 0x07u);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (b(i + k) & 0x3fu);
+  bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+  bool bad = overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0;
+  return bad ? 0 : n;  // below U+00A0 after U+0080: the C1 controls
+}
+
+std::string EscapeControl(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (size_t n = c >= 0x80 ? Utf8Length(text, i) : 0; n > 0) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += fmt::format("\\x{:02x}", c);
+    ++i;
+  }
+  return out;
+}
+
 }  // namespace base

@@ -19,4 +19,11 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
 // Human-readable byte count: "1.5 MB" (decimal units, as registries show).
 std::string HumanBytes(uint64_t n);
 
+// `text` safe to print on one terminal line: control bytes (C0, DEL, C1 as
+// UTF-8) and bytes that are not valid UTF-8 become escapes ("\n", "\t",
+// "\r", "\x1b"), a backslash stays itself; printable UTF-8 is kept. Used on
+// every error and status line, since their values come from outside
+// (registry error bodies, spec paths, Dockerfile text).
+std::string EscapeControl(std::string_view text);
+
 }  // namespace base

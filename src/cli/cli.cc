@@ -1,6 +1,7 @@
 // The command line: one table of subcommands drives dispatch, help and "did
 // you mean" (ninja's -t table). CLI11 parses each subcommand's flags; a parse
-// error prints one line plus a usage hint and exits 2.
+// error prints one line plus a usage hint and exits 2; it never repeats an
+// argument of `distill login` or one that looks like a secret.
 #include "cli/cli.h"
 
 #include <fmt/format.h>
@@ -42,6 +43,19 @@ std::vector<std::string> CommandNames() {
   std::vector<std::string> names;
   for (const Command& c : kCommands) names.push_back(c.name);
   return names;
+}
+
+// True when the command line is `distill login ...` (its arguments are
+// credentials) or any argument names a password, token or secret.
+bool MayHoldSecret(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "login") return true;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    for (char& c : a) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+    for (const char* word : {"pass", "token", "secret", "auth"})
+      if (a.find(word) != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -97,6 +111,17 @@ int Main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // CLI11 quotes the arguments it rejects; for a command that takes a
+    // secret, or an argument that looks like one, say what is wrong
+    // without any value.
+    if (MayHoldSecret(argc, argv)) {
+      PrintError(
+          fmt::format("invalid arguments to 'distill {}' (not shown, as they may hold a "
+                      "secret)",
+                      argv[1]));
+      fmt::print(stderr, "run 'distill {} --help' for usage\n", argv[1]);
+      return kExitUsage;
+    }
     std::string what = e.what();
     if (!what.empty()) what[0] = static_cast<char>(tolower(static_cast<unsigned char>(what[0])));
     PrintError(what);

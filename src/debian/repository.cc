@@ -42,9 +42,6 @@
 namespace debian {
 namespace {
 
-// InRelease is ~150 KB for Debian; anything far beyond is not a Release.
-constexpr uint64_t kMaxReleaseBytes = 64ull << 20;
-
 // A StringSink that refuses to grow past `limit` bytes, so a hostile or
 // broken server cannot fill memory before the hash check.
 class LimitedSink : public base::Sink {
@@ -58,6 +55,7 @@ class LimitedSink : public base::Sink {
     out_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return {};
   }
+  uint64_t Capacity() const override { return limit_ - out_.size(); }
   std::string& str() { return out_; }
   bool overflow() const { return overflow_; }
 
@@ -72,7 +70,9 @@ struct Fetched {
   std::string body;
 };
 
-base::Result<Fetched> Get(http::HttpClient& http, const std::string& url, uint64_t limit) {
+// `limit` is the byte count to stop at; over it is the error `over`.
+base::Result<Fetched> Get(http::HttpClient& http, const std::string& url, uint64_t limit,
+                          const base::Error& over) {
   http::Request req;
   req.url = url;
   LimitedSink sink(limit);
@@ -80,14 +80,15 @@ base::Result<Fetched> Get(http::HttpClient& http, const std::string& url, uint64
   // An error page may be longer than the file it replaces; only a 200
   // body over the limit is a failure.
   if (sink.overflow() && (!resp || resp->status == 200))
-    return base::Fail("fetching '{}': more than {} bytes", url, limit);
+    return base::Fail(over.Context("fetching '{}'", url));
   if (!resp) return base::Fail(resp.error().Context("fetching '{}'", url));
   return Fetched{resp->status, std::move(sink.str())};
 }
 
 // Like Get, but any status other than 200 is an error.
-base::Result<std::string> GetOk(http::HttpClient& http, const std::string& url, uint64_t limit) {
-  base::Result<Fetched> f = Get(http, url, limit);
+base::Result<std::string> GetOk(http::HttpClient& http, const std::string& url, uint64_t limit,
+                                const base::Error& over) {
+  base::Result<Fetched> f = Get(http, url, limit, over);
   if (!f) return base::Fail(f.error());
   if (f->status != 200) return base::Fail("fetching '{}': HTTP {}", url, f->status);
   return std::move(f->body);
@@ -190,15 +191,17 @@ base::Result<RepositoryIndex> Fetcher::FetchRelease() {
 
 base::Result<SignedRelease> Fetcher::Download() {
   std::string inrelease = dists_ + "/InRelease";
-  base::Result<Fetched> f = Get(http_, inrelease, kMaxReleaseBytes);
+  const uint64_t max = options_.limits.index_bytes;
+  const base::Error over = base::LimitError(options_.limits, "index-bytes", "the response");
+  base::Result<Fetched> f = Get(http_, inrelease, max, over);
   if (!f) return base::Fail(f.error());
   if (f->status == 200) return SignedRelease{inrelease, std::move(f->body), ""};
   if (f->status != 404) return base::Fail("fetching '{}': HTTP {}", inrelease, f->status);
   // Older or third-party repositories publish only the detached form.
   SignedRelease r{dists_ + "/Release", "", ""};
-  base::Result<std::string> bytes = GetOk(http_, r.url, kMaxReleaseBytes);
+  base::Result<std::string> bytes = GetOk(http_, r.url, max, over);
   if (!bytes) return base::Fail(bytes.error());
-  base::Result<std::string> sig = GetOk(http_, r.url + ".gpg", kMaxReleaseBytes);
+  base::Result<std::string> sig = GetOk(http_, r.url + ".gpg", max, over);
   if (!sig) return base::Fail(sig.error());
   r.bytes = std::move(*bytes);
   r.signature = std::move(*sig);
@@ -372,17 +375,22 @@ base::Result<std::string> Fetcher::DownloadIndex(const Release& release,
                                                  const PackagesIndex& index) {
   // Read little past the promised size (the Release is the authority), but
   // enough that a short index never truncates an error page.
+  if (index.size > options_.limits.index_bytes)
+    return base::Fail(base::LimitError(
+        options_.limits, "index-bytes",
+        fmt::format("'{}' ({} bytes, as the Release says)", Display(index.path), index.size)));
   uint64_t limit = std::max<uint64_t>(index.size, 64 << 10);
+  const base::Error over("the response is larger than the Release says ({} bytes)", index.size);
   if (release.acquire_by_hash) {
     std::string dir = base::DirName(index.path);
     std::string by_hash = Display((dir == "." ? "" : dir + "/") + "by-hash/SHA256/" + index.sha256);
-    base::Result<Fetched> f = Get(http_, by_hash, limit);
+    base::Result<Fetched> f = Get(http_, by_hash, limit, over);
     if (!f) return base::Fail(f.error());
     if (f->status == 200) return std::move(f->body);
     // A mirror may lag behind the by-hash promise; apt falls back too.
     if (f->status != 404) return base::Fail("fetching '{}': HTTP {}", by_hash, f->status);
   }
-  return GetOk(http_, index.url, limit);
+  return GetOk(http_, index.url, limit, over);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/limits.h"
 #include "cache/store.h"
 #include "debian/release.h"
 #include "debian/signature.h"
@@ -58,6 +59,9 @@ struct FetchOptions {
   // the keyring, see KeyringDigest), and byte-identical files verified with
   // the same keys are not handed to librnp again. Not owned.
   const cache::Store* store = nullptr;
+  // index_bytes bounds a Release (and Release.gpg) and, before its declared
+  // size is even read, every index; both are enforced while streaming.
+  base::Limits limits;
 };
 
 // Fetches <uri>/dists/<suite>/InRelease (else Release + Release.gpg when

@@ -10,12 +10,21 @@
 // but HEAD into a body-less GET, 301/302 do so for POST, 307/308 repeat the
 // request as is. Content-Encoding is never negotiated: callers hash the
 // bytes exactly as served. Header values are never logged or put in errors.
+//
+// Deadlines (base/limits.h): libcurl's connect timeout covers connecting; a
+// progress callback then fails a request whose answer has not begun within
+// connect-seconds of the request being sent (a silent server), and any
+// request older than request-seconds (or Request::timeout), so a body
+// trickled just above the low-speed floor cannot hang a build. URLs are
+// sent with their dot segments as is (CURLOPT_PATH_AS_IS): "/x/../y" must
+// never quietly become another repository than the one policy checked.
 #include "http/curl_client.h"
 
 #include <curl/curl.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <optional>
 
@@ -55,6 +64,12 @@ struct Exchange {
   long status = 0;
   std::map<std::string, std::string> headers;
   std::optional<base::Error> sink_error;
+  // Deadlines, checked by OnProgress.
+  const base::Limits* limits = nullptr;
+  const Request* request = nullptr;
+  std::chrono::steady_clock::time_point start;
+  std::chrono::steady_clock::time_point waiting_since;  // for the first byte
+  std::optional<base::Error> limit_error;
 
   // Followed redirects carry a body (an HTML "moved" page) that is no part
   // of the response the caller asked for.
@@ -95,6 +110,43 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
     return CURL_WRITEFUNC_ERROR;
   }
   return size * n;
+}
+
+// A limit in seconds as milliseconds, clamped so that no huge value overflows.
+long Millis(uint64_t seconds) {
+  return static_cast<long>(std::min<uint64_t>(seconds, uint64_t{1} << 32) * 1000);
+}
+
+// Ends a request past its deadlines: no status line within connect_seconds
+// of the request being sent, or older than request_seconds / req.timeout.
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t ultotal, curl_off_t ulnow) {
+  auto* ex = static_cast<Exchange*>(user);
+  auto now = std::chrono::steady_clock::now();
+  // Still sending the body: the answer cannot have started.
+  if (ultotal > 0 && ulnow < ultotal) ex->waiting_since = now;
+  auto elapsed = now - ex->start;
+  std::chrono::milliseconds deadline(Millis(ex->limits->request_seconds));
+  bool by_operation = false;
+  if (ex->request->timeout.count() > 0 && ex->request->timeout < deadline) {
+    deadline = ex->request->timeout;
+    by_operation = true;
+  }
+  if (elapsed >= deadline) {
+    if (by_operation)
+      ex->limit_error = base::Error("'{}': the operation's deadline was reached", ex->request->url);
+    else
+      ex->limit_error = base::LimitError(*ex->limits, "request-seconds",
+                                         fmt::format("'{}': the request", ex->request->url));
+    return 1;
+  }
+  if (ex->status == 0 &&
+      now - ex->waiting_since >= std::chrono::milliseconds(Millis(ex->limits->connect_seconds))) {
+    ex->limit_error =
+        base::LimitError(*ex->limits, "connect-seconds",
+                         fmt::format("'{}': waiting for the server to answer", ex->request->url));
+    return 1;
+  }
+  return 0;
 }
 
 // Streams Request::body_file: what CURLOPT_READFUNCTION reads from.
@@ -183,7 +235,10 @@ void SetTransportOptions(CURL* h, const CurlOptions& o, const std::string& user_
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // required with threads
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, Millis(o.limits.connect_seconds));
+  // A backstop behind OnProgress's request deadline, which names the limit.
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, Millis(o.limits.request_seconds) + 5000);
+  curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(o.low_speed_limit));
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o.tls_verify ? 1L : 0L);
@@ -321,6 +376,9 @@ Result<Response> CurlClient::Do(const Request& req, base::Sink* body) {
     ex.sink = body;
     ex.follow_redirects = req.follow_redirects;
     ex.body_on_success_only = req.body_on_success_only;
+    ex.limits = &options_.limits;
+    ex.request = &hop;
+    ex.start = ex.waiting_since = std::chrono::steady_clock::now();
     char detail[CURL_ERROR_SIZE] = "";
     Slist headers = BuildHeaders(hop, UrlOrigin(hop.url) == origin);
     FileBody file_body;
@@ -340,12 +398,16 @@ Result<Response> CurlClient::Do(const Request& req, base::Sink* body) {
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ex);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     CURLcode code = curl_easy_perform(h);
     char* next_url = nullptr;
     curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &next_url);
     std::string location = next_url ? next_url : "";
     Release(h);
     if (ex.sink_error) return Fail(*std::move(ex.sink_error));
+    if (ex.limit_error) return Fail(*std::move(ex.limit_error));
     if (code != CURLE_OK) return Fail("'{}': {}", req.url, TransportErrorText(code, detail));
     if (!ex.Discarding() || location.empty()) {
       Response response;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/limits.h"
 #include "http/http_client.h"
 
 namespace http {
@@ -22,7 +23,11 @@ struct CurlOptions {
   // A client certificate and its key, PEM files (certs.d *.cert, *.key).
   std::string client_cert;
   std::string client_key;
-  std::chrono::milliseconds connect_timeout{30'000};
+  // connect_seconds bounds connecting and then waiting for the first byte
+  // of the answer (a server that accepts and never answers fails fast);
+  // request_seconds bounds each request from start to end, however fast
+  // its bytes trickle in. Over either is an error naming the limit.
+  base::Limits limits;
   // A transfer slower than low_speed_limit bytes/s for low_speed_time is
   // aborted ("timeout was reached") rather than left hanging.
   int64_t low_speed_limit = 1024;
@@ -44,7 +49,8 @@ class CurlClient : public HttpClient {
   // Follows redirects by hand (at most max_redirects, else an error), sending
   // Authorization only while the scheme, host and port stay those of
   // req.url. Response bodies of followed redirects are discarded. A transport
-  // error reads "'<req.url>': <libcurl's error text>"; an error from `body`
+  // error reads "'<req.url>': <libcurl's error text>" (a limit's error for
+  // the deadlines of CurlOptions::limits); an error from `body`
   // aborts the transfer and is returned unchanged.
   base::Result<Response> Do(const Request& req, base::Sink* body) override;
 

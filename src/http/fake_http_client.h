@@ -1,9 +1,11 @@
 // FakeHttpClient: a scripted HttpClient for tests (no sockets, no clock).
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/http_client.h"
@@ -57,7 +59,14 @@ class FakeHttpClient : public HttpClient {
       o = outcomes[std::min(next++, outcomes.size() - 1)];
     }
     bool drop = req.body_on_success_only && (o.status < 200 || o.status > 299);
-    if (body != nullptr && !o.body.empty() && !drop) DISTILL_TRY(body->Write(o.body));
+    // In chunks, as a socket delivers: a sink that fails stops the rest.
+    if (body != nullptr && !drop) {
+      for (size_t off = 0; off < o.body.size(); off += kChunk) {
+        std::string_view chunk = std::string_view(o.body).substr(off, kChunk);
+        DISTILL_TRY(body->Write(chunk));
+        delivered_ += chunk.size();
+      }
+    }
     if (o.transport_error) return base::Fail("'{}': {}", req.url, *o.transport_error);
     Response r;
     r.status = o.status;
@@ -65,6 +74,10 @@ class FakeHttpClient : public HttpClient {
     r.effective_url = req.url;
     return r;
   }
+
+  // Body bytes the sinks accepted, over all requests.
+  uint64_t delivered() const { return delivered_; }
+  static constexpr size_t kChunk = 16 << 10;
 
   std::vector<Request> requests() {
     std::lock_guard lock(mu_);
@@ -75,6 +88,7 @@ class FakeHttpClient : public HttpClient {
   std::mutex mu_;
   std::map<std::string, std::pair<std::vector<Outcome>, size_t>> scripts_;
   std::vector<Request> requests_;
+  std::atomic<uint64_t> delivered_{0};
 };
 
 }  // namespace http

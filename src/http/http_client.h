@@ -5,6 +5,7 @@
 // moves bytes and reports status; it never decides trust.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,6 +40,9 @@ struct Request {
   // bodies (error pages), for sinks that must hold nothing else, such as a
   // cache writer with a size limit.
   bool body_on_success_only = false;
+  // Non-zero: end the request after this long even when the client's own
+  // deadline is later (what is left of an operation's budget, retry.h).
+  std::chrono::milliseconds timeout{0};
 };
 
 struct Response {

@@ -6,6 +6,10 @@
 // TOOMANYREQUESTS, formats.md C5) replaces the computed wait; the HTTP-date
 // form is rare from registries and mirrors and falls back to the backoff.
 //
+// The operation budget (RetryOptions::operation_seconds) bounds the whole
+// loop: each attempt is told how long it may take (Request::timeout), and a
+// retry whose wait would end past the budget is not started.
+//
 // Only idempotent methods are retried (RFC 9110 §9.2.2): a POST that timed
 // out may have opened an upload session, and a repeated PATCH corrupts one.
 #include "http/retry.h"
@@ -36,6 +40,27 @@ class SinkWatch : public base::Sink {
  private:
   base::Sink* next_;
   bool failed_ = false;
+};
+
+// One attempt's body held for RetryingClient::Do. It never holds more than
+// the final sink accepts: past that, everything goes to that sink, whose
+// error (a limit's) ends the transfer.
+class AttemptBuffer : public base::Sink {
+ public:
+  explicit AttemptBuffer(base::Sink& sink) : sink_(sink) {}
+  Result<void> Write(std::span<const uint8_t> bytes) override {
+    if (bytes.size() > sink_.Capacity() - std::min(sink_.Capacity(), uint64_t{out_.size()})) {
+      DISTILL_TRY(sink_.Write(out_));
+      return sink_.Write(bytes);
+    }
+    out_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return {};
+  }
+  std::string& str() { return out_; }
+
+ private:
+  base::Sink& sink_;
+  std::string out_;
 };
 
 double DefaultRandom() {
@@ -70,6 +95,7 @@ RetryingClient::RetryingClient(HttpClient& inner, RetryOptions options)
     : inner_(inner), options_(std::move(options)) {
   if (!options_.sleep) options_.sleep = [](milliseconds d) { std::this_thread::sleep_for(d); };
   if (!options_.random) options_.random = DefaultRandom;
+  if (!options_.now) options_.now = [] { return std::chrono::steady_clock::now(); };
 }
 
 milliseconds RetryingClient::Delay(int retry, const Response* last) const {
@@ -89,21 +115,42 @@ milliseconds RetryingClient::Delay(int retry, const Response* last) const {
 
 Result<Response> RetryingClient::DoRestartable(const Request& req, const SinkFactory& new_attempt) {
   int attempts = IsIdempotent(req.method) ? std::max(options_.max_attempts, 1) : 1;
+  const auto start = options_.now();
+  const milliseconds budget(std::min<uint64_t>(options_.operation_seconds, uint64_t{1} << 32) *
+                            1000);
+  auto left = [&] {
+    return budget - std::chrono::duration_cast<milliseconds>(options_.now() - start);
+  };
+  Request attempt_req = req;
   for (int attempt = 1;; ++attempt) {
     Result<base::Sink*> sink = new_attempt();
     if (!sink) return base::Fail(sink.error());
     SinkWatch watch(*sink);
-    Result<Response> r = inner_.Do(req, *sink ? &watch : nullptr);
-    if (watch.failed() || attempt >= attempts) return r;
+    if (budget.count() > 0) {
+      attempt_req.timeout = left();
+      if (req.timeout.count() > 0) attempt_req.timeout = std::min(attempt_req.timeout, req.timeout);
+    }
+    Result<Response> r = inner_.Do(attempt_req, *sink ? &watch : nullptr);
+    if (watch.failed()) return r;
+    if (budget.count() > 0 && left().count() <= 0 && (!r || IsRetryableStatus(r->status))) {
+      base::Limits limits;
+      limits.operation_seconds = options_.operation_seconds;
+      return base::Fail(base::LimitError(limits, "operation-seconds",
+                                         fmt::format("'{}': the request with its {} attempt{}",
+                                                     req.url, attempt, attempt == 1 ? "" : "s")));
+    }
+    if (attempt >= attempts) return r;
     if (r && !IsRetryableStatus(r->status)) return r;
-    options_.sleep(Delay(attempt, r ? &*r : nullptr));
+    milliseconds wait = Delay(attempt, r ? &*r : nullptr);
+    if (budget.count() > 0 && wait >= left()) return r;
+    options_.sleep(wait);
   }
 }
 
 Result<Response> RetryingClient::Do(const Request& req, base::Sink* body) {
   if (body == nullptr) return DoRestartable(req, [] { return Result<base::Sink*>(nullptr); });
   if (!IsIdempotent(req.method)) return inner_.Do(req, body);
-  base::StringSink buffer;
+  AttemptBuffer buffer(*body);
   Result<Response> r = DoRestartable(req, [&buffer] {
     buffer.str().clear();
     return Result<base::Sink*>(&buffer);

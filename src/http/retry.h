@@ -6,6 +6,7 @@
 #include <functional>
 #include <string_view>
 
+#include "base/limits.h"
 #include "http/http_client.h"
 
 namespace http {
@@ -18,6 +19,13 @@ struct RetryOptions {
   std::chrono::milliseconds max_delay{10'000};
   // A server's Retry-After (429, 503) is obeyed up to this long.
   std::chrono::milliseconds max_retry_after{60'000};
+  // Non-zero: one request with all its attempts and waits ends within this
+  // many seconds (the limit operation-seconds): each attempt gets what is
+  // left as its Request::timeout, no retry starts past it, and running out
+  // is an error naming the limit.
+  uint64_t operation_seconds = 0;
+  // The clock; empty means std::chrono::steady_clock. Tests advance it.
+  std::function<std::chrono::steady_clock::time_point()> now;
   // How to wait; empty means std::this_thread::sleep_for. Tests record.
   std::function<void(std::chrono::milliseconds)> sleep;
   // Uniform in [0, 1); empty means a per-thread PRNG. Tests pin it.

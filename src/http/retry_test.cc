@@ -177,4 +177,79 @@ TEST(RetryTest, SinkAndFactoryErrorsEndRetrying) {
 }
 
 }  // namespace
+// A clock that only sleeps and requests advance.
+struct FakeClock {
+  std::chrono::steady_clock::time_point t{};
+};
+
+// Wraps a fake: each request takes `cost` on the fake clock and records the
+// timeout it was given.
+class SlowClient : public HttpClient {
+ public:
+  SlowClient(Fake& fake, FakeClock& clock, milliseconds cost)
+      : fake_(fake), clock_(clock), cost_(cost) {}
+  base::Result<Response> Do(const Request& req, base::Sink* body) override {
+    timeouts.push_back(req.timeout);
+    clock_.t += std::min(cost_, req.timeout.count() > 0 ? req.timeout : cost_);
+    return fake_.Do(req, body);
+  }
+  std::vector<milliseconds> timeouts;
+
+ private:
+  Fake& fake_;
+  FakeClock& clock_;
+  milliseconds cost_;
+};
+
+TEST(RetryTest, OperationBudgetBoundsAllAttempts) {
+  Fake fake;
+  fake.Script(kUrl, {Fake::Broken("", "timeout was reached")});
+  FakeClock clock;
+  SlowClient slow(fake, clock, milliseconds(30'000));
+  RetryOptions o;
+  o.max_attempts = 100;
+  o.operation_seconds = 70;
+  o.random = [] { return 0.5; };
+  o.now = [&clock] { return clock.t; };
+  o.sleep = [&clock](milliseconds d) { clock.t += d; };
+  RetryingClient client(slow, o);
+  base::Result<Response> r = client.Do(Get(), nullptr);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), std::string("'") + kUrl +
+                                     "': the request with its 3 attempts exceeds the limit "
+                                     "operation-seconds (70 s); raise it with --limit "
+                                     "operation-seconds=...");
+  ASSERT_EQ(slow.timeouts.size(), 3u);
+  EXPECT_EQ(slow.timeouts[0], milliseconds(70'000));
+  // Each later attempt gets what is left, not a fresh 70 s.
+  EXPECT_LT(slow.timeouts[1], milliseconds(40'000));
+  EXPECT_LT(slow.timeouts[2], slow.timeouts[1]);
+  EXPECT_LE(clock.t - std::chrono::steady_clock::time_point{}, milliseconds(70'000));
+}
+
+TEST(RetryTest, NoBudgetMeansNoTimeout) {
+  Fake fake;
+  fake.Script(kUrl, {Fake::Ok("x")});
+  FakeClock clock;
+  SlowClient slow(fake, clock, milliseconds(1));
+  Recorded rec;
+  RetryingClient client(slow, rec.Options());
+  ASSERT_TRUE(client.Do(Get(), nullptr));
+  EXPECT_EQ(slow.timeouts, std::vector<milliseconds>{milliseconds(0)});
+}
+
+TEST(RetryTest, BufferedAttemptStopsAtTheSinksCapacity) {
+  Fake fake;
+  fake.Script(kUrl, {Fake::Ok(std::string(4 << 20, 'm'))});
+  Recorded rec;
+  RetryingClient client(fake, rec.Options());
+  base::StringSink out;
+  base::CappedSink capped(&out, 100 << 10, base::Error("body over the cap"));
+  base::Result<Response> r = client.Do(Get(), &capped);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "body over the cap");
+  EXPECT_TRUE(rec.sleeps.empty());  // a limit is not retried
+  EXPECT_LE(fake.delivered(), uint64_t{100} << 10);
+}
+
 }  // namespace http

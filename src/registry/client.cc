@@ -33,6 +33,7 @@ static http::CurlOptions CurlOptionsFor(const Options& o) {
   http::CurlOptions c;
   c.tls_verify = o.tls_verify;
   c.ca_file = o.ca_file;
+  c.limits = o.limits;
   return c;
 }
 

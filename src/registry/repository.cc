@@ -25,8 +25,6 @@ const char kManifestAccept[] =
 
 namespace {
 
-constexpr size_t kMaxManifest = 4 << 20;
-
 http::Request Req(std::string method, std::string url) {
   http::Request r;
   r.method = std::move(method);
@@ -143,8 +141,12 @@ base::Result<BlobOutcome> Repository::PushBlob(const oci::Blob& blob) {
 
 base::Result<void> Repository::FetchBlob(const std::string& digest, int64_t size, base::Sink& out) {
   base::HashingSink hashing(&out);
+  // Never more than the declared size, enforced while the body streams.
+  base::CappedSink capped(
+      &hashing, size >= 0 ? static_cast<uint64_t>(size) : UINT64_MAX,
+      base::Error("blob '{}' is larger than its declared size ({} bytes)", digest, size));
   base::Result<http::Response> r =
-      session_.Stream(Req("GET", "/v2/" + name_ + "/blobs/" + digest), scope_, &hashing);
+      session_.Stream(Req("GET", "/v2/" + name_ + "/blobs/" + digest), scope_, &capped);
   if (!r) return base::Fail(r.error());
   if (r->status != 200) {
     bool unused;
@@ -160,14 +162,12 @@ base::Result<void> Repository::FetchBlob(const std::string& digest, int64_t size
 base::Result<Manifest> Repository::FetchManifest(const std::string& reference) {
   http::Request req = Req("GET", "/v2/" + name_ + "/manifests/" + reference);
   req.headers.emplace_back("Accept", kManifestAccept);
-  base::Result<Reply> r = session_.Send(req, scope_);
+  base::Result<Reply> r = session_.Send(req, scope_, true, "manifest-bytes");
   if (!r) return base::Fail(r.error());
   if (r->status() == 404)
     return base::Fail("manifest '{}' not found in '{}/{}'", reference, session_.host(), name_);
   bool unused;
   if (r->status() != 200) return base::Fail(Failed(*r, unused));
-  if (r->body.size() > kMaxManifest)
-    return base::Fail("manifest '{}' is larger than 4 MiB", reference);
   Manifest m{r->body, r->Header("content-type"), base::Sha256Digest(r->body)};
   std::string served = r->Header("docker-content-digest");
   bool by_digest = reference.starts_with("sha256:");

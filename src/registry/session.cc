@@ -64,9 +64,16 @@ std::string ReplyErrorText(const Reply& r) {
   return fmt::format("http {}", r.status());
 }
 
+// The retry options with the operation budget of `o.limits`.
+static http::RetryOptions RetryWithBudget(const Options& o) {
+  http::RetryOptions r = o.retry;
+  if (r.operation_seconds == 0) r.operation_seconds = o.limits.operation_seconds;
+  return r;
+}
+
 Session::Session(http::HttpClient& http, std::string host, Credential credential, Options options)
     : http_(http),
-      retrying_(http, options.retry),
+      retrying_(http, RetryWithBudget(options)),
       host_(std::move(host)),
       credential_(std::move(credential)),
       options_(std::move(options)) {}
@@ -83,6 +90,19 @@ void Session::Backoff(int attempt) const {
     options_.retry.sleep(d);
   else
     std::this_thread::sleep_for(d);
+}
+
+base::CappedSink Session::Capped(base::Sink* out, std::string_view name,
+                                 const http::Request& req) const {
+  uint64_t cap = 0;
+  for (const base::LimitInfo& info : base::LimitTable())
+    if (info.name == name) cap = options_.limits.*(info.field);
+  std::string_view path = req.url;
+  if (size_t q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+  return base::CappedSink(
+      out, cap,
+      base::LimitError(options_.limits, name,
+                       fmt::format("'{}': the response to {} '{}'", host_, req.method, path)));
 }
 
 base::Error Session::Unauthorized(const Reply& r) const {
@@ -170,7 +190,8 @@ base::Result<Token> Session::FetchToken(const std::string& scope) {
     req.headers.emplace_back("Authorization", BasicAuthorization(credential_));
   }
   base::StringSink body;
-  base::Result<http::Response> r = retrying_.Do(req, &body);
+  base::CappedSink capped = Capped(&body, "token-bytes", req);
+  base::Result<http::Response> r = retrying_.Do(req, &capped);
   if (!r) return base::Fail(r.error().Context("'{}': token service", host_));
   if (r->status == 401 || r->status == 403)
     return base::Fail(Unauthorized(Reply{*r, body.str()}).Context("token service"));
@@ -191,7 +212,8 @@ base::Result<Token> Session::FetchOAuthToken(const std::string& scope) {
              "&refresh_token=" + UrlEncode(credential_.identity_token) +
              "&scope=" + UrlEncode(scope);
   base::StringSink body;
-  base::Result<http::Response> r = http_.Do(req, &body);
+  base::CappedSink capped = Capped(&body, "token-bytes", req);
+  base::Result<http::Response> r = http_.Do(req, &capped);
   if (!r) return base::Fail(r.error().Context("'{}': token service", host_));
   if (r->status != 200)
     return base::Fail(Unauthorized(Reply{*r, body.str()}).Context("token service"));
@@ -212,11 +234,13 @@ base::Result<http::Response> Session::DoAuthorized(
   }
 }
 
-base::Result<Reply> Session::Send(http::Request req, const std::string& scope, bool retry) {
+base::Result<Reply> Session::Send(http::Request req, const std::string& scope, bool retry,
+                                  std::string_view body_limit) {
   Reply reply;
   base::Result<http::Response> r = DoAuthorized(req, scope, [&](const http::Request& q) {
     base::StringSink body;
-    base::Result<http::Response> resp = retry ? retrying_.Do(q, &body) : http_.Do(q, &body);
+    base::CappedSink capped = Capped(&body, body_limit, q);
+    base::Result<http::Response> resp = retry ? retrying_.Do(q, &capped) : http_.Do(q, &capped);
     reply.body = std::move(body.str());
     return resp;
   });

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/reporter.h"
 #include "http/http_client.h"
 #include "http/retry.h"
@@ -33,6 +34,9 @@ struct Options {
   // Blobs larger than this are uploaded in PATCH chunks of this size.
   uint64_t chunk_size = 64ull << 20;
   http::RetryOptions retry;
+  // Bounds on what registries send (base/limits.h): body sizes, deadlines.
+  // retry.operation_seconds is taken from limits when unset.
+  base::Limits limits;
   // Status lines ("pushing 3 blobs"); null for none.
   base::Reporter* reporter = nullptr;
 };
@@ -68,8 +72,11 @@ class Session {
   // `scope` (space-separated token scopes), capturing the body. Idempotent
   // requests are retried on transport errors, 5xx and 429 when `retry`. A 401
   // renews the token (or learns the challenge) and resends once; a second 401
-  // is returned as is.
-  base::Result<Reply> Send(http::Request req, const std::string& scope, bool retry = true);
+  // is returned as is. The body, whatever the status, is capped while it
+  // streams at the limit named `body_limit` (base/limits.h): a larger one
+  // aborts the transfer with that limit's error.
+  base::Result<Reply> Send(http::Request req, const std::string& scope, bool retry = true,
+                           std::string_view body_limit = "error-body-bytes");
 
   // As Send, but streams a 2xx body into `sink` (nothing else reaches it) and
   // never retries: the caller restarts whole transfers.
@@ -93,6 +100,8 @@ class Session {
   base::Result<std::string> Authorization(const std::string& scope);
   base::Result<Token> FetchToken(const std::string& scope);
   base::Result<Token> FetchOAuthToken(const std::string& scope);
+  // A sink capped at limit `name` for the body of `req` (into `out`).
+  base::CappedSink Capped(base::Sink* out, std::string_view name, const http::Request& req) const;
   // Records the challenge of a 401 and drops the token `sent` for `scope`.
   void Learn(const http::Response& r, const std::string& scope, const std::string& sent);
   base::Result<http::Response> DoAuthorized(

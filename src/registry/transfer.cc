@@ -50,7 +50,12 @@ class RegistrySource : public oci::ImageSource {
       if (it != manifests_.end()) return it->second;
     }
     base::StringSink sink;
-    base::Result<void> r = repo_->FetchBlob(digest, -1, sink);
+    // A config: held in memory, so never more than a manifest may be.
+    const base::Limits& limits = repo_->session().options().limits;
+    base::CappedSink capped(
+        &sink, limits.manifest_bytes,
+        base::LimitError(limits, "manifest-bytes", fmt::format("blob '{}'", digest)));
+    base::Result<void> r = repo_->FetchBlob(digest, -1, capped);
     if (r) return std::move(sink.str());
     base::Result<Manifest> m = repo_->FetchManifest(digest);
     if (!m) return base::Fail(r.error());
@@ -126,7 +131,12 @@ base::Result<void> PlaceLayer(oci::ImageSource& src, oci::Layer& l, const std::s
   for (int attempt = 1;; ++attempt) {
     base::Result<base::AtomicFile> f = base::AtomicFile::Create(l.path);
     if (!f) return base::Fail(f.error());
-    base::FileSink sink(f->file(), l.path);
+    base::FileSink file_sink(f->file(), l.path);
+    // A blob is bounded by its declared size, enforced as it streams.
+    base::CappedSink sink(
+        &file_sink, l.descriptor.size >= 0 ? static_cast<uint64_t>(l.descriptor.size) : UINT64_MAX,
+        base::Error("blob '{}' does not match its declared size ({} bytes)", l.descriptor.digest,
+                    l.descriptor.size));
     base::Result<void> r = src.CopyBlob(l.descriptor.digest, sink);
     if (r) return f->Commit();
     // A wrong digest or a missing blob will not change on a second try.

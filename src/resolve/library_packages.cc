@@ -24,8 +24,8 @@
 #include "analyze/library_search.h"
 #include "base/file_util.h"
 #include "base/strings.h"
-#include "resolve/packages.h"
 #include "http/downloader.h"
+#include "resolve/packages.h"
 
 namespace build {
 namespace {
@@ -76,6 +76,7 @@ base::Result<std::string> FetchContents(BuildContext& ctx, const ContentsFile& f
       fmt::format("fetching '{}' ({})", file.url, base::HumanBytes(file.hash.size)));
   http::DownloadOptions opts;
   opts.progress = ctx.progress();
+  opts.retry.operation_seconds = ctx.options().limits.operation_seconds;
   base::Result<void> got = base::Fail("no url");
   for (const std::string& url : {file.by_hash_url, file.url}) {
     if (url.empty()) continue;
@@ -153,8 +154,7 @@ base::Result<Shipping> FindShippingPackages(Resolver& r, const Spec& spec,
   BuildContext& ctx = r.ctx();
   base::Result<analyze::LoaderArch> arch = analyze::LoaderArchFor(debian_arch);
   if (!arch) return base::Fail(arch.error());
-  base::Result<std::vector<debian::RepositoryIndex>> repos =
-      SpecRepositories(r, spec, debian_arch);
+  base::Result<std::vector<debian::RepositoryIndex>> repos = SpecRepositories(r, spec, debian_arch);
   if (!repos) return base::Fail(repos.error());
   Shipping out;
   for (const debian::RepositoryIndex& repo : *repos) {

@@ -38,15 +38,15 @@
 #include "archive/decompress.h"
 #include "base/file_util.h"
 #include "base/strings.h"
-#include "resolve/lock.h"
-#include "resolve/resolution_cache.h"
-#include "spec/chain.h"
 #include "debian/package_index.h"
 #include "debian/repository.h"
 #include "debian/resolver.h"
 #include "http/downloader.h"
 #include "http/retry.h"
 #include "oci/descriptor.h"
+#include "resolve/lock.h"
+#include "resolve/resolution_cache.h"
+#include "spec/chain.h"
 
 namespace build {
 namespace {
@@ -117,6 +117,7 @@ debian::FetchOptions Options(BuildContext& ctx, const std::string& arch, Indexes
   opts.offline = ctx.options().offline;
   opts.load_keyring = [&ix](const std::string& source) { return KeyringFor(ix, source); };
   opts.store = &store;
+  opts.limits = ctx.options().limits;
   return opts;
 }
 
@@ -313,6 +314,7 @@ base::Result<void> FetchPackages(BuildContext& ctx, PackageSet& set) {
     http::DownloadOptions opts;
     opts.parallel = kParallelDownloads;
     opts.progress = ctx.progress();
+    opts.retry.operation_seconds = ctx.options().limits.operation_seconds;
     DISTILL_TRY(http::Download(ctx.http(), **store, items, opts));
   }
   for (ResolvedPackage& p : set.packages) p.deb_path = (*store)->Path(p.sha256);
@@ -386,7 +388,7 @@ namespace {
 // The parsed indexes of `spec`'s sources (loaded here when a cached
 // resolution left them unread).
 base::Result<const debian::PackageIndex*> LoadedIndex(Resolver& r, const Spec& spec,
-                                                       const std::string& debian_arch) {
+                                                      const std::string& debian_arch) {
   IndexClient client(r.ctx());
   base::Result<Indexes*> releases = SpecReleases(r, spec, debian_arch, client.get());
   if (!releases) return base::Fail(releases.error());

@@ -88,19 +88,24 @@ class BuildContext {
   // given to set_http. Retries are the caller's (http/retry.h).
   http::HttpClient& http() {
     if (http_override_) return *http_override_;
-    if (!curl_) curl_ = std::make_unique<http::CurlClient>();
+    if (!curl_) {
+      http::CurlOptions o;
+      o.limits = options_.limits;  // connect-seconds, request-seconds
+      curl_ = std::make_unique<http::CurlClient>(std::move(o));
+    }
     return *curl_;
   }
   // Test seam: use `client` (not owned) instead of libcurl.
   void set_http(http::HttpClient* client) { http_override_ = client; }
   // The registry client for `base: docker://` and the registry build cache,
-  // made on first use from options().registry (through the set_http client
+  // made on first use from options().registry and options().limits (through the set_http client
   // when there is one).
   registry::Client& registry_client() {
     if (!registry_) {
-      registry_ = http_override_
-                      ? std::make_unique<registry::Client>(options_.registry, *http_override_)
-                      : std::make_unique<registry::Client>(options_.registry);
+      registry::Options o = options_.registry;
+      o.limits = options_.limits;
+      registry_ = http_override_ ? std::make_unique<registry::Client>(o, *http_override_)
+                                 : std::make_unique<registry::Client>(o);
     }
     return *registry_;
   }
