@@ -83,6 +83,7 @@ class CappedSink : public Sink {
  public:
   CappedSink(Sink* next, uint64_t cap, Error error)
       : next_(next), cap_(cap), error_(std::move(error)) {}
+  using Sink::Write;
   Result<void> Write(std::span<const uint8_t> bytes) override {
     if (bytes.size() > cap_ - std::min(cap_, size_)) {
       exceeded_ = true;
