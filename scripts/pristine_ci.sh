@@ -75,11 +75,13 @@ apt_sources() {
 
 # The inner part, in the new namespaces: make the root, clone, mount, chroot.
 inner() {
-  local root=$1 repo=$2 commit=$3 mirror=$4 security=$5
+  local repo=$2 commit=$3 mirror=$4 security=$5
+  ROOT=$1 # global: the EXIT trap runs after this function has returned
+  local root=$ROOT
   shift 5
   # Unmount everything below the root when this part ends (the namespace
   # would drop the mounts anyway; this keeps the order explicit).
-  trap 'umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null || true' EXIT
+  trap 'umount -R "$ROOT" 2>/dev/null || umount -R -l "$ROOT" 2>/dev/null || true' EXIT
 
   local sources=("deb $mirror $SUITE main" "deb $mirror $SUITE-updates main")
   [ -z "$security" ] || sources+=("deb $security $SUITE-security main")
