@@ -7,7 +7,7 @@ base_image nodejs "$WORK/l" >/dev/null
 n=$(prun "oci:$WORK/l:nodejs" -e 'console.log(require("tls").rootCertificates.length)') || fail "node did not run"
 [ "$n" -gt 100 ] || fail "rootCertificates: $n"
 port=$((20000 + RANDOM % 20000))
-name="distill-e2e-node-$$"
+name="${WORK##*/}-node"
 podman run -d --rm -q --name "$name" --network=host "oci:$WORK/l:nodejs" -e \
   "require('http').createServer((q,s)=>s.end('hello from distill node')).listen($port,'127.0.0.1')" >/dev/null 2>&1 || fail "podman run -d"
 trap 'podman rm -f "$name" >/dev/null 2>&1; _cleanup' EXIT

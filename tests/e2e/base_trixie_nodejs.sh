@@ -13,7 +13,7 @@ read -r major n <<<"$out"
 expect_eq "node major version" "$major" 20
 [ "$n" -gt 100 ] || fail "rootCertificates: $n"
 port=$((20000 + RANDOM % 20000))
-name="distill-e2e-node-trixie-$$"
+name="${WORK##*/}-node"
 podman run -d --rm -q --name "$name" --network=host "oci:$WORK/l:nodejs" -e \
   "require('http').createServer((q,s)=>s.end('hello from distill node')).listen($port,'127.0.0.1')" >/dev/null 2>&1 || fail "podman run -d"
 trap 'podman rm -f "$name" >/dev/null 2>&1; _cleanup' EXIT

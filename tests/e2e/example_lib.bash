@@ -40,7 +40,7 @@ free_port() {
 # listening on 127.0.0.1:PORT only, and waits until /healthz answers. The
 # container is removed when the test exits.
 example_serve() {
-  local name=$1 port=$2 cname="distill-e2e-example-$1-$$"
+  local name=$1 port=$2 cname="${WORK##*/}-example-$1"
   podman run -d --rm -q --name "$cname" --network=host -e HOST=127.0.0.1 -e PORT="$port" \
     "oci:$WORK/l:$name" >/dev/null 2>"$WORK/podman.err" || { cat "$WORK/podman.err" >&2; fail "podman run -d"; }
   EXAMPLE_CONTAINER=$cname

@@ -8,6 +8,25 @@ export CONTAINERS_CONF="$SRCDIR/tests/containers.conf"
 WORK=/tmp/distill-e2e-$(od -An -N6 -tx1 /dev/urandom | tr -d " \n")
 mkdir -m 700 "$WORK"
 export XDG_CACHE_HOME="$WORK/cache"
+# The test's own user state, so that what the user's account holds cannot
+# change an outcome and nothing a test writes there outlives it: a HOME with
+# its own ~/.docker and ~/.config (distill, podman and skopeo read logins,
+# registries.conf, certs.d and policy.json there), an empty auth file of its
+# own instead of the login in $XDG_RUNTIME_DIR/containers/auth.json (podman
+# wants the file to exist), and none of the caller's credentials, runtime
+# choice or SOURCE_DATE_EPOCH. Podman's image storage stays where it is: as
+# root it does not depend on HOME; rootless, XDG_DATA_HOME and
+# CONTAINERS_STORAGE_CONF keep the user's.
+if [ "$(id -u)" != 0 ]; then
+  export XDG_DATA_HOME="${XDG_DATA_HOME:-$HOME/.local/share}"
+  _storage_conf="${XDG_CONFIG_HOME:-$HOME/.config}/containers/storage.conf"
+  [ -n "${CONTAINERS_STORAGE_CONF:-}" ] || [ ! -f "$_storage_conf" ] || export CONTAINERS_STORAGE_CONF="$_storage_conf"
+fi
+export HOME="$WORK/home"
+export XDG_CONFIG_HOME="$HOME/.config" DOCKER_CONFIG="$HOME/.docker" REGISTRY_AUTH_FILE="$WORK/auth.json"
+unset CONTAINERS_REGISTRIES_CONF SOURCE_DATE_EPOCH DISTILL_RUNTIME \
+  DISTILL_REGISTRY_USER DISTILL_REGISTRY_PASSWORD DISTILL_REGISTRY_HOST
+mkdir "$HOME" && echo '{"auths": {}}' >"$REGISTRY_AUTH_FILE"
 _cleanup() {
   local rc=$?
   # By name, never by ID: images are reproducible, so another test running

@@ -50,7 +50,13 @@ start_registry() {
     [ -z "${REG_TLS:-}" ] || echo "  tls: {certificate: $REG_TLS.crt, key: $REG_TLS.key}"
     for y in "$@"; do echo "$y"; done
   } > "$REG_DIR/config.yml"
-  docker-registry serve "$REG_DIR/config.yml" >"$REG_DIR/log" 2>&1 &
+  # The registry takes every REGISTRY_* variable as a configuration override
+  # (REGISTRY_AUTH_FILE, which podman users and lib.bash set, would be
+  # auth.file): it gets none of them.
+  (
+    for v in $(compgen -e | grep '^REGISTRY_'); do unset "$v"; done
+    exec docker-registry serve "$REG_DIR/config.yml"
+  ) >"$REG_DIR/log" 2>&1 &
   SERVER_PIDS="$SERVER_PIDS $!"
   wait_port "$REG_PORT"
 }
