@@ -10,6 +10,14 @@
 // cannot hold (sockets) is an error. libarchive reads tar typeflags it does
 // not know as regular files, so such entries arrive here as kFile.
 //
+// Limits (base/limits.h) are checked from the headers, before any data is
+// read: an entry's size is its apparent size (what extracting it would
+// write; a GNU or PAX sparse entry counts its full size, not its stored
+// data), so neither a 1 TiB sparse file nor a header claiming 1 TiB gets
+// past Next(). The uncompressed stream is bounded too (a decompression bomb
+// of zero blocks, huge PAX records), checked as data is read, so a bomb
+// stops at the cap rather than after it has been expanded.
+//
 // A file is read through our own callbacks so that a byte range of it (a .deb
 // member, F1) can be read in place, without copying it out first.
 #include "archive/tar_reader.h"
@@ -246,14 +254,17 @@ Result<std::optional<TarEntry>> TarReader::Next() {
   int r = archive_read_next_header(a_, &e);
   if (first_) {
     filter_ = FilterOf(archive_filter_code(a_, 0));
+    is_tar_ = (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
     first_ = false;
   }
   if (r == ARCHIVE_EOF) return std::nullopt;
   // ARCHIVE_WARN flags names that do not convert to the locale's charset;
   // the entry is complete and we read the name as bytes.
   if (r < ARCHIVE_WARN) return Fail(LibarchiveError());
+  DISTILL_TRY(CheckStream());
   Result<TarEntry> entry = Convert(e);
   if (!entry) return Fail(entry.error());
+  DISTILL_TRY(CheckLimits(*entry));
   current_ = *entry;
   return std::optional<TarEntry>(std::move(*entry));
 }
@@ -269,6 +280,8 @@ Result<void> TarReader::ReadData(base::Sink* out) {
     }
     if (n == 0) break;
     total += static_cast<uint64_t>(n);
+    if (total > current_.size) break;  // reported below
+    DISTILL_TRY(CheckStream());
     DISTILL_TRY(out->Write(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n))));
   }
   if (total != current_.size)
@@ -277,7 +290,38 @@ Result<void> TarReader::ReadData(base::Sink* out) {
   return {};
 }
 
+Result<void> TarReader::CheckLimits(const TarEntry& e) {
+  auto over = [&](std::string_view limit, std::string_view what) {
+    return Fail(base::LimitError(limits_, limit, what).Context("'{}'", name_));
+  };
+  if (++entries_ > limits_.layer_entries) return over("layer-entries", "the number of entries");
+  if (e.type != EntryType::kFile) return {};
+  if (e.size > limits_.entry_bytes)
+    return over("entry-bytes", fmt::format("entry '{}' ({} bytes)", e.path, e.size));
+  bytes_ += e.size;
+  if (bytes_ > limits_.layer_bytes)
+    return over("layer-bytes", fmt::format("the unpacked size (at entry '{}')", e.path));
+  if (image_used_ != nullptr) {
+    uint64_t image = image_used_->fetch_add(e.size) + e.size;
+    if (image > limits_.image_bytes)
+      return over("image-bytes", fmt::format("the image's unpacked size (at entry '{}')", e.path));
+  }
+  return {};
+}
+
+Result<void> TarReader::CheckStream() const {
+  // Headers and padding come on top of the entries' data: a stream longer
+  // than the limit plus that overhead is not a layer of that size.
+  la_int64_t read = archive_filter_bytes(a_, 0);
+  uint64_t overhead = (entries_ + 2) * 1024 + (uint64_t{1} << 20);
+  if (read > 0 && static_cast<uint64_t>(read) > limits_.layer_bytes + overhead)
+    return Fail(
+        base::LimitError(limits_, "layer-bytes", "the uncompressed stream").Context("'{}'", name_));
+  return {};
+}
+
 Result<std::string> TarReader::ReadDataString(uint64_t max_size) {
+  max_size = std::min(max_size, limits_.value_bytes);
   if (current_.size > max_size)
     return Fail("'{}': entry '{}' is larger than {} bytes", name_, current_.path, max_size);
   base::StringSink sink;

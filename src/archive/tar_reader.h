@@ -1,6 +1,7 @@
 // A streaming reader for untrusted tar archives (.deb members, layers).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "archive/tar_entry.h"
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/sink.h"
 
 struct libarchive_handle;  // libarchive's `struct archive` (archive/libarchive.h)
@@ -50,6 +52,22 @@ class TarReader {
   base::Result<void> ReadData(base::Sink* out);
   // The current entry's data as a string; an error if it exceeds `max_size`.
   base::Result<std::string> ReadDataString(uint64_t max_size);
+  // The bounds checked while reading (base/limits.h; the defaults unless
+  // set): each entry's apparent size (the size in its header, sparse files
+  // included) against entry_bytes before any of its data is read; the sum of
+  // the entries' sizes and the uncompressed stream itself against
+  // layer_bytes; the number of entries against layer_entries. When
+  // `image_used` is given it is the running total of every layer of one
+  // image (shared by readers of its layers, which may run in parallel) and is
+  // checked against image_bytes. Errors name the archive and the limit.
+  void SetLimits(const base::Limits& limits, std::atomic<uint64_t>* image_used = nullptr) {
+    limits_ = limits;
+    image_used_ = image_used;
+  }
+  // Whether the stream was recognized as a tar archive; known after the
+  // first Next(), which for a file that is no archive at all fails with
+  // this false (an entry's error or a limit leaves it true).
+  bool is_tar() const { return is_tar_; }
   // The compression around the tar stream; known after the first Next().
   Filter filter() const { return filter_; }
   const std::string& name() const { return name_; }
@@ -59,13 +77,20 @@ class TarReader {
   TarReader(libarchive_handle* a, std::string name);
   base::Error LibarchiveError() const;
   base::Result<TarEntry> Convert(::archive_entry* e) const;
+  base::Result<void> CheckLimits(const TarEntry& e);
+  base::Result<void> CheckStream() const;
 
   libarchive_handle* a_;
   std::string name_;
   std::unique_ptr<FileSource> file_;
   Filter filter_ = Filter::kNone;
   bool first_ = true;
+  bool is_tar_ = false;
   TarEntry current_;
+  base::Limits limits_;
+  std::atomic<uint64_t>* image_used_ = nullptr;
+  uint64_t entries_ = 0;
+  uint64_t bytes_ = 0;  // sum of the entries' apparent sizes
 };
 
 }  // namespace archive

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -198,6 +199,154 @@ TEST(TarReaderTest, ReadsAByteRangeOfAFile) {
   EXPECT_EQ(bad.error().message(), "'m.tar.gz': byte range 6+" + std::to_string(bytes.size()) +
                                        " is beyond the end of '" + path + "'");
   std::remove(path.c_str());
+}
+
+// Reads `tar` with `limits`: the error, or "" and the number of entries.
+std::string ReadLimited(std::string_view tar, const base::Limits& limits, size_t* entries = nullptr,
+                        std::atomic<uint64_t>* image = nullptr) {
+  auto r = TarReader::OpenMemory(tar, "layer");
+  if (!r) return r.error().message();
+  (*r)->SetLimits(limits, image);
+  base::StringSink sink;
+  for (size_t n = 0;; ++n) {
+    auto e = (*r)->Next();
+    if (!e) return e.error().message();
+    if (!*e) return "";
+    if (entries) *entries = n + 1;  // entries returned so far
+    if ((*e)->type == EntryType::kFile) {
+      auto d = (*r)->ReadData(&sink);
+      if (!d) return d.error().message();
+    }
+  }
+}
+
+// A ustar header claiming `size` bytes of data, none of which follow: the
+// cap must fire on the header alone.
+std::string HeaderClaiming(const std::string& name, uint64_t size) {
+  std::string h = RawEntry(name, '0');
+  // Too large for 11 octal digits: base-256, as GNU tar writes it.
+  h[124] = '\x80';
+  for (int i = 0; i < 8; ++i) h[135 - i] = static_cast<char>(size >> (8 * i));
+  for (int i = 125; i < 128; ++i) h[i] = 0;
+  std::fill(h.begin() + 148, h.begin() + 156, ' ');
+  unsigned sum = 0;
+  for (unsigned char c : h.substr(0, 512)) sum += c;
+  std::snprintf(h.data() + 148, 8, "%06o", sum);
+  return h;
+}
+
+// A PAX record "LEN key=value\n".
+std::string PaxRecord(const std::string& kv) {
+  size_t len = kv.size() + 3;
+  for (;;) {
+    std::string r = std::to_string(len) + " " + kv + "\n";
+    if (r.size() == len) return r;
+    len = r.size();
+  }
+}
+
+TEST(TarReaderLimitsTest, AHeaderClaimingATebibyteFailsBeforeAnyDataIsRead) {
+  std::string tar = HeaderClaiming("huge", uint64_t{1} << 40);  // no data follows at all
+  EXPECT_EQ(ReadLimited(tar, base::Limits{}),
+            "'layer': entry 'huge' (1099511627776 bytes) exceeds the limit entry-bytes (8 GiB); "
+            "raise it with --limit entry-bytes=...");
+}
+
+TEST(TarReaderLimitsTest, ASparseEntryCountsItsApparentSize) {
+  // PAX sparse 1.0: 1 TiB apparent, one 5-byte data region; 1.5 KB stored.
+  std::string map = "1\n0\n5\n";
+  map.resize(512, '\0');
+  std::string data = map + "hello";
+  std::string pax = PaxRecord("GNU.sparse.major=1") + PaxRecord("GNU.sparse.minor=0") +
+                    PaxRecord("GNU.sparse.name=sparse") +
+                    PaxRecord("GNU.sparse.realsize=1099511627776");
+  std::string tar = RawEntry("PaxHeaders/sparse", 'x', "", pax) +
+                    RawEntry("GNUSparseFile.0/sparse", '0', "", data) + End();
+  ASSERT_LT(tar.size(), 4096u);
+  EXPECT_EQ(ReadLimited(tar, base::Limits{}),
+            "'layer': entry 'sparse' (1099511627776 bytes) exceeds the limit entry-bytes (8 GiB); "
+            "raise it with --limit entry-bytes=...");
+  base::Limits big;
+  big.entry_bytes = big.layer_bytes = uint64_t{2} << 40;
+  auto r = TarReader::OpenMemory(tar, "layer");
+  ASSERT_TRUE(r);
+  (*r)->SetLimits(big);
+  auto e = (*r)->Next();
+  ASSERT_TRUE(e && *e) << (e ? "end" : e.error().message());
+  EXPECT_EQ((*e)->path, "sparse");
+  EXPECT_EQ((*e)->size, uint64_t{1} << 40);  // not the 5 stored bytes
+}
+
+TEST(TarReaderLimitsTest, AGzipBombStopsAtTheLayerCap) {
+  // 64 entries of 1 MiB of zeros: 64 MiB unpacked, about 64 KiB gzipped.
+  base::StringSink out;
+  std::unique_ptr<base::Sink> z = NewCompressor(Compression::kGzip, &out, 1);
+  auto w = TarWriter::Create(z.get());
+  ASSERT_TRUE(w);
+  std::string zeros(1 << 20, '\0');
+  for (int i = 0; i < 64; ++i) {
+    ASSERT_TRUE((*w)->Add({.path = "f" + std::to_string(i), .mode = 0644, .size = zeros.size()}));
+    ASSERT_TRUE((*w)->WriteData(Bytes(zeros)));
+  }
+  ASSERT_TRUE((*w)->Finish());
+  ASSERT_TRUE(z->Close());
+  ASSERT_LT(out.str().size(), 1u << 20);
+  base::Limits limits;
+  limits.layer_bytes = 4 << 20;
+  size_t entries = 0;
+  // The fifth entry crosses 4 MiB: the reader stops there, not at the end.
+  EXPECT_EQ(ReadLimited(out.str(), limits, &entries),
+            "'layer': the unpacked size (at entry 'f4') exceeds the limit layer-bytes (4 MiB); "
+            "raise it with --limit layer-bytes=...");
+  EXPECT_EQ(entries, 4u);
+  EXPECT_EQ(ReadLimited(out.str(), base::Limits{}), "");
+}
+
+TEST(TarReaderLimitsTest, BoundsTheStreamBeyondTheEntriesData) {
+  // 900 KB PAX records (libarchive takes up to 1 MiB each) on 4-byte
+  // files: the entries' sizes are tiny, the stream is not.
+  std::string pax = PaxRecord("comment=" + std::string(900'000, 'x'));
+  std::string tar;
+  for (int i = 0; i < 4; ++i)
+    tar += RawEntry("PaxHeaders/f", 'x', "", pax) + RawEntry("f" + std::to_string(i), '0', "", "abcd");
+  tar += End();
+  base::Limits limits;
+  limits.layer_bytes = 1 << 20;
+  EXPECT_EQ(ReadLimited(tar, limits),
+            "'layer': the uncompressed stream exceeds the limit layer-bytes (1 MiB); raise it "
+            "with --limit layer-bytes=...");
+  EXPECT_EQ(ReadLimited(tar, base::Limits{}), "");
+}
+
+TEST(TarReaderLimitsTest, CountsEntriesAndTheImageTotal) {
+  std::string tar;
+  for (int i = 0; i < 5; ++i) tar += RawEntry("f" + std::to_string(i), '0', "", "abcd");
+  tar += End();
+  base::Limits limits;
+  limits.layer_entries = 3;
+  EXPECT_EQ(ReadLimited(tar, limits),
+            "'layer': the number of entries exceeds the limit layer-entries (3); raise it with "
+            "--limit layer-entries=...");
+  base::Limits image;
+  image.image_bytes = 30;
+  std::atomic<uint64_t> used = 0;
+  EXPECT_EQ(ReadLimited(tar, image, nullptr, &used), "");  // 20 bytes
+  EXPECT_EQ(ReadLimited(tar, image, nullptr, &used),
+            "'layer': the image's unpacked size (at entry 'f2') exceeds the limit image-bytes (30 "
+            "bytes); raise it with --limit image-bytes=...");
+}
+
+TEST(TarReaderLimitsTest, ReadDataStringIsBoundedByValueBytes) {
+  std::string tar = RawEntry("f", '0', "", std::string(2000, 'x')) + End();
+  auto r = TarReader::OpenMemory(tar, "layer");
+  ASSERT_TRUE(r);
+  base::Limits limits;
+  limits.value_bytes = 1024;
+  (*r)->SetLimits(limits);
+  ASSERT_TRUE((*r)->Next());
+  auto s = (*r)->ReadDataString(1 << 20);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message(), "'layer': entry 'f' is larger than 1024 bytes");
 }
 
 }  // namespace

@@ -21,8 +21,8 @@
 #include "archive/tar_reader.h"
 #include "base/file_util.h"
 #include "base/sha256.h"
-#include "fs/tar_node.h"
 #include "compose/layers.h"
+#include "fs/tar_node.h"
 #include "oci/image_source.h"
 
 namespace build {
@@ -39,7 +39,8 @@ std::string RecordPath(const cache::Store& store, const oci::Layer& layer) {
   return store.root() + "/baselayers/" + layer.diff_id.substr(7) + ".json";
 }
 
-// Moves the current entry's content into the store; returns its hex digest.
+}  // namespace
+
 base::Result<std::string> StoreContent(const cache::Store& store, archive::TarReader& tar,
                                        uint64_t size) {
   if (size <= kInMemoryFile) {
@@ -77,6 +78,8 @@ base::Result<std::string> StoreContent(const cache::Store& store, archive::TarRe
   return hex;
 }
 
+namespace {
+
 // A tar entry as a record entry: a whiteout, or a node whose regular-file
 // content is taken into the store.
 base::Result<fs::RecordEntry> TakeEntry(const cache::Store& store, archive::TarReader& tar,
@@ -105,16 +108,18 @@ base::Result<fs::RecordEntry> TakeEntry(const cache::Store& store, archive::TarR
 
 // Reads a layer blob: its uncompressed stream must hash to its DiffID, then
 // each entry is taken, regular files into the store.
-base::Result<LayerRecord> ReadLayer(const cache::Store& store, const oci::Layer& layer) {
+base::Result<LayerRecord> ReadLayer(const cache::Store& store, const oci::Layer& layer,
+                                    const base::Limits& limits, std::atomic<uint64_t>* image_used) {
   const std::string& digest = layer.descriptor.digest;
   std::string path = store.Path(digest.substr(7));
-  base::Result<oci::Uncompressed> u = oci::HashUncompressed(path);
+  base::Result<oci::Uncompressed> u = oci::HashUncompressed(path, limits);
   if (!u) return base::Fail(u.error().Context("layer '{}'", digest));
   if (u->digest != layer.diff_id)
     return base::Fail("layer '{}' does not match its DiffID '{}'", digest, layer.diff_id);
   base::Result<std::unique_ptr<archive::TarReader>> tar =
       archive::TarReader::OpenFile(path, "layer " + digest);
   if (!tar) return base::Fail(tar.error());
+  (*tar)->SetLimits(limits, image_used);
   LayerRecord record;
   record.uncompressed_size = u->size;
   for (;;) {
@@ -169,9 +174,11 @@ void SaveRecord(const cache::Store& store, const oci::Layer& layer, const LayerR
 
 }  // namespace
 
-base::Result<LayerRecord> LayerEntries(const cache::Store& store, const oci::Layer& layer) {
+base::Result<LayerRecord> LayerEntries(const cache::Store& store, const oci::Layer& layer,
+                                       const base::Limits& limits,
+                                       std::atomic<uint64_t>* image_used) {
   if (std::optional<LayerRecord> cached = LoadRecord(store, layer)) return std::move(*cached);
-  base::Result<LayerRecord> record = ReadLayer(store, layer);
+  base::Result<LayerRecord> record = ReadLayer(store, layer, limits, image_used);
   if (record) SaveRecord(store, layer, *record);
   return record;
 }

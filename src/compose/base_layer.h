@@ -3,10 +3,13 @@
 // from its entry record in the cache, so a warm build reads no layer at all.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
+#include "archive/tar_reader.h"
 #include "base/error.h"
+#include "base/limits.h"
 #include "cache/store.h"
 #include "fs/entry_record.h"
 #include "fs/tree.h"
@@ -30,7 +33,17 @@ struct LayerRecord {
 // written only costs the next build a re-read). Errors name the layer:
 // "layer 'sha256:…' does not match its DiffID 'sha256:…'", "layer
 // 'sha256:…': invalid whiteout 'a/.wh.'".
-base::Result<LayerRecord> LayerEntries(const cache::Store& store, const oci::Layer& layer);
+// Reading a layer is bounded by `limits` (archive/tar_reader.h SetLimits);
+// `image_used`, shared by the layers of one image, bounds their total.
+base::Result<LayerRecord> LayerEntries(const cache::Store& store, const oci::Layer& layer,
+                                       const base::Limits& limits = {},
+                                       std::atomic<uint64_t>* image_used = nullptr);
+
+// Moves the tar reader's current entry (a regular file of `size` bytes)
+// into the store, streaming (only files up to 1 MiB pass through memory);
+// returns its hex digest. Used for registry-base layers and ADD archives.
+base::Result<std::string> StoreContent(const cache::Store& store, archive::TarReader& tar,
+                                       uint64_t size);
 
 // Applies one layer's entries to the merged `view` (image-spec layer.md
 // "Applying Changesets"): whiteouts first, since they hide the layers below

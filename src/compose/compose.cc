@@ -19,19 +19,18 @@
 #include "compose/context_files.h"
 #include "compose/image_exclude.h"
 #include "compose/java_keystore.h"
-#include "workspace/layer_cache.h"
 #include "compose/layers.h"
-#include "resolve/plan.h"
 #include "compose/registry_base.h"
 #include "compose/rootfs.h"
 #include "debian/maintscripts.h"
 #include "debian/unpack.h"
 #include "oci/layer_writer.h"
+#include "resolve/plan.h"
+#include "workspace/layer_cache.h"
 
 namespace build {
 
 namespace {
-
 
 // Busybox applets linked in /busybox for the debug variant: the commands a
 // person debugging a container reaches for (distroless links all ~380).
@@ -49,8 +48,8 @@ constexpr const char* kBusyboxApplets[] = {
 
 class Composer {
  public:
-  Composer(BuildContext& ctx, const Chain& chain, const PackagePlan& plan,
-           const StageFiles* stages, const oci::Platform& platform)
+  Composer(BuildContext& ctx, const Chain& chain, const PackagePlan& plan, const StageFiles* stages,
+           const oci::Platform& platform)
       : ctx_(ctx), chain_(chain), plan_(plan), stages_(stages), platform_(platform) {}
 
   base::Result<Composed> Run();
@@ -150,6 +149,7 @@ base::Result<void> Composer::PackageLayer(const ResolvedPackage& p) {
   opts.slim = chain_.specs.back().slim;
   opts.below = &out_.view;
   opts.name = DebName(p);
+  opts.limits = ctx_.options().limits;
   base::Result<debian::UnpackedDeb> deb =
       debian::UnpackDeb(const_cast<cache::Store&>(**store), p.deb_path, p.sha256, opts);
   if (!deb) return base::Fail(deb.error());
@@ -164,10 +164,10 @@ base::Result<void> Composer::PackageLayer(const ResolvedPackage& p) {
   out_.slimmed_bytes += deb->slimmed_bytes;
   out_.packages.push_back(p.name + " " + p.version);
   versions_[p.name] = p.version;
-  return AddCachedLayer(
-      std::move(deb->tree), fmt::format("distill package {} {}", p.name, p.version),
-      fmt::format("deb={}\nslim={}\nmerged={}{}", p.sha256, opts.slim, opts.merged_usr,
-                  exclude_.Key()));
+  return AddCachedLayer(std::move(deb->tree),
+                        fmt::format("distill package {} {}", p.name, p.version),
+                        fmt::format("deb={}\nslim={}\nmerged={}{}", p.sha256, opts.slim,
+                                    opts.merged_usr, exclude_.Key()));
 }
 
 base::Result<void> Composer::Packages(size_t element) {
@@ -190,8 +190,7 @@ base::Result<void> Composer::Packages(size_t element) {
 // bundle, libc-bin for the locale): fetched alone, without its closure.
 base::Result<debian::UnpackedDeb> Composer::UnpackOnly(size_t element, const std::string& name) {
   auto it = plan_.alone.find({element, name});
-  if (it == plan_.alone.end())
-    return base::Fail("internal: '{}' is not in the package plan", name);
+  if (it == plan_.alone.end()) return base::Fail("internal: '{}' is not in the package plan", name);
   const ResolvedPackage& p = it->second;
   base::Result<const cache::Store*> store = ctx_.store();
   if (!store) return base::Fail(store.error());
@@ -199,6 +198,7 @@ base::Result<debian::UnpackedDeb> Composer::UnpackOnly(size_t element, const std
   opts.slim = false;
   opts.status_d = false;
   opts.name = DebName(p);
+  opts.limits = ctx_.options().limits;
   return debian::UnpackDeb(const_cast<cache::Store&>(**store), p.deb_path, p.sha256, opts);
 }
 
@@ -288,12 +288,14 @@ base::Result<void> Composer::Busybox() {
 base::Result<void> Composer::Files(const Spec& spec) {
   std::string context =
       ctx_.options().context_dir.empty() ? base::DirName(spec.path) : ctx_.options().context_dir;
+  ContextOptions context_options{.limits = ctx_.options().limits};
+  if (base::Result<const cache::Store*> store = ctx_.store()) context_options.store = *store;
   for (const LayerPlan& plan : PlanFileLayers(spec)) {
     ctx_.reporter().Status(FilesCreatedBy(plan));
     fs::Tree tree;
     for (const FileSpec* f : plan.entries) {
       if (f->from.empty()) {
-        DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view));
+        DISTILL_TRY(AddContextFiles(spec, *f, context, tree, out_.view, context_options));
         continue;
       }
       if (!stages_) return base::Fail("internal: no stage results for '{}'", f->from);

@@ -21,7 +21,9 @@
 #include "base/file_util.h"
 #include "base/sha256.h"
 #include "base/strings.h"
+#include "compose/base_layer.h"
 #include "compose/ignore_rules.h"
+#include "compose/layers.h"
 #include "compose/rootfs.h"
 
 namespace build {
@@ -31,10 +33,12 @@ namespace {
 constexpr char kIgnoreFile[] = ".distillignore";
 
 struct CopyState {
-  CopyState(const Spec& s, const FileSpec& e, fs::Tree& t) : spec(s), entry(e), tree(t) {}
+  CopyState(const Spec& s, const FileSpec& e, fs::Tree& t, const ContextOptions& o)
+      : spec(s), entry(e), tree(t), options(o) {}
   const Spec& spec;
   const FileSpec& entry;
   fs::Tree& tree;
+  const ContextOptions& options;
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::map<std::pair<dev_t, ino_t>, std::string> seen_inodes;  // hardlinks
@@ -66,6 +70,28 @@ bool Excluded(const CopyState& s, const Place& p, bool is_dir) {
 
 base::Result<void> AddOne(CopyState& s, const Place& p);
 
+// A name a layer would read as a whiteout (`.wh.NAME`, `.wh..wh..opq`):
+// only compose's WhiteoutPath may make one.
+bool IsWhiteoutName(std::string_view name) { return name.starts_with(kWhiteoutPrefix); }
+
+// `s` with each NUL shown as "\\0", for messages.
+std::string ShowNul(std::string_view s) {
+  std::string out;
+  for (char c : s) c == '\0' ? out += "\\0" : out += c;
+  return out;
+}
+
+// The first component of `path` that is a whiteout name, or "".
+std::string_view WhiteoutComponent(std::string_view path) {
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    std::string_view part = path.substr(0, slash);
+    if (IsWhiteoutName(part)) return part;
+    path = slash == std::string_view::npos ? "" : path.substr(slash + 1);
+  }
+  return "";
+}
+
 base::Result<void> AddDir(CopyState& s, const Place& p) {
   std::vector<std::pair<std::string, bool>> children;  // name, is a directory
   std::error_code ec;
@@ -84,6 +110,11 @@ base::Result<void> AddDir(CopyState& s, const Place& p) {
 base::Result<void> AddOne(CopyState& s, const Place& p) {
   const std::string& src = p.src;
   const std::string& dst = p.dst;
+  if (IsWhiteoutName(dst.substr(dst.rfind('/') + 1)))
+    return base::Fail(
+        "context file '{}' would be '/{}' in the layer, a name starting with '{}' "
+        "that layers read as a whiteout",
+        p.ctx_rel, dst, kWhiteoutPrefix);
   struct stat st;
   if (lstat(src.c_str(), &st) != 0) return base::Fail("'{}': {}", src, base::ErrnoText());
   fs::Node node;
@@ -184,17 +215,23 @@ base::Result<std::vector<std::pair<std::string, std::string>>> Sources(const Fil
 // Dockerfile ADD: unpacks `src` into `dst` when it is a tar archive, keeping
 // its entries' types, modes, owners (unless the entry gives one) and times,
 // as docker does. Returns false when `src` is not a tar archive (it is then
-// copied as a file). The reader rejects entries that escape the root.
+// copied as a file); a tar archive whose first entry is bad (escapes the
+// root, exceeds a limit) is an error, not a file to copy.
 base::Result<bool> AddArchive(CopyState& s, const std::string& src, const std::string& dst) {
-  constexpr uint64_t kMaxEntry = uint64_t{4} << 30;
   base::Result<std::unique_ptr<archive::TarReader>> tar = archive::TarReader::OpenFile(src);
   if (!tar) return false;
+  (*tar)->SetLimits(s.options.limits);
   for (bool first = true;; first = false) {
     base::Result<std::optional<archive::TarEntry>> e = (*tar)->Next();
-    if (!e && first) return false;
+    if (!e && first && !(*tar)->is_tar()) return false;
     if (!e) return base::Fail(e.error());
     if (!*e) return true;
     const archive::TarEntry& t = **e;
+    if (!WhiteoutComponent(t.path).empty())
+      return base::Fail(
+          "entry '{}' has a name starting with '{}', which layers read as a "
+          "whiteout",
+          t.path, kWhiteoutPrefix);
     std::string path = t.path.empty() ? dst : dst.empty() ? t.path : dst + "/" + t.path;
     fs::Node node;
     node.type = static_cast<fs::NodeType>(t.type);  // the same kinds, in the same order
@@ -208,10 +245,17 @@ base::Result<bool> AddArchive(CopyState& s, const std::string& src, const std::s
     if (t.type == archive::EntryType::kHardlink)
       node.link = dst.empty() ? t.link : dst + "/" + t.link;
     if (t.type == archive::EntryType::kFile) {
-      base::Result<std::string> data = (*tar)->ReadDataString(kMaxEntry);
-      if (!data) return base::Fail(data.error());
-      node.size = data->size();
-      node.content = fs::Content::Inline(std::move(*data));
+      node.size = t.size;
+      if (s.options.store != nullptr) {
+        // Streamed into the store: an entry never has to fit in memory.
+        base::Result<std::string> hex = StoreContent(*s.options.store, **tar, t.size);
+        if (!hex) return base::Fail(hex.error().Context("entry '{}'", t.path));
+        node.content = fs::Content::Disk(s.options.store->Path(*hex));
+      } else {
+        base::Result<std::string> data = (*tar)->ReadDataString(s.options.limits.value_bytes);
+        if (!data) return base::Fail(data.error());
+        node.content = fs::Content::Inline(std::move(*data));
+      }
     }
     if (path.empty() && t.type == archive::EntryType::kDir) continue;  // the root itself
     DISTILL_TRY(s.tree.Add(path, node));
@@ -255,13 +299,23 @@ base::Result<std::pair<uint32_t, uint32_t>> ParseOwner(const std::string& owner,
 
 base::Result<void> AddContextFiles(const Spec& spec, const FileSpec& entry,
                                    const std::string& context, fs::Tree& tree,
-                                   const fs::Tree& below) {
+                                   const fs::Tree& below, const ContextOptions& options) {
   auto at = [&](const base::Error& e) {
     return base::Fail(SpecError(spec, entry.src_mark, e.message()));
   };
+  // A path is a C string below this point: a NUL would cut it short.
+  if (entry.src.find('\0') != std::string::npos)
+    return at(base::Error("source '{}' contains a NUL byte", ShowNul(entry.src)));
+  if (entry.dst.find('\0') != std::string::npos)
+    return at(base::Error("destination '{}' contains a NUL byte", ShowNul(entry.dst)));
   base::Result<std::string> dst = fs::NormalizePath(entry.dst);
   if (!dst) return at(dst.error());
-  CopyState s(spec, entry, tree);
+  if (!WhiteoutComponent(*dst).empty())
+    return at(
+        base::Error("destination '{}' has a name starting with '{}', which layers read as a "
+                    "whiteout",
+                    entry.dst, kWhiteoutPrefix));
+  CopyState s(spec, entry, tree, options);
   if (!entry.owner.empty()) {
     base::Result<std::pair<uint32_t, uint32_t>> owner = ParseOwner(entry.owner, below);
     if (!owner) return at(owner.error());

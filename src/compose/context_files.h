@@ -5,8 +5,10 @@
 #include <string>
 
 #include "base/error.h"
-#include "spec/spec.h"
+#include "base/limits.h"
+#include "cache/store.h"
 #include "fs/tree.h"
+#include "spec/spec.h"
 
 namespace build {
 
@@ -24,9 +26,21 @@ namespace build {
 // entry's spec line.
 // `below` is the image so far: owner names are looked up in its /etc/passwd
 // and /etc/group.
+//
+// Hostile contexts: a source or destination holding a NUL byte is an error
+// (the rest of the path would be cut off: "a\0" would copy the whole
+// context into itself), and so is a file or ADD archive entry whose name
+// starts with ".wh." (a layer would read it as a whiteout, OCI layer.md;
+// Docker refuses them too). An ADD archive's regular files are streamed
+// into `options.store` (when given; else held in memory, each up to
+// value-bytes) and the archive is read under `options.limits`.
+struct ContextOptions {
+  const cache::Store* store = nullptr;
+  base::Limits limits = {};
+};
 base::Result<void> AddContextFiles(const Spec& spec, const FileSpec& entry,
                                    const std::string& context, fs::Tree& tree,
-                                   const fs::Tree& below);
+                                   const fs::Tree& below, const ContextOptions& options = {});
 
 // Parses "uid", "uid:gid", "name", "name:group" (names from `below`'s
 // /etc/passwd and /etc/group; a user name alone takes the user's group).

@@ -336,9 +336,11 @@ base::Result<std::vector<oci::Layer>> Puller::Layers(const json& manifest, const
 // or a record), applied in order.
 base::Result<void> Puller::BuildView(BaseImage& out) {
   std::vector<LayerRecord> records(out.layers.size());
+  const base::Limits& limits = ctx_.options().limits;
+  std::atomic<uint64_t> image_used = 0;
   DISTILL_TRY(registry::ParallelFor(
       out.layers.size(), ctx_.options().threads, [&](size_t i) -> base::Result<void> {
-        base::Result<LayerRecord> e = LayerEntries(store_, out.layers[i]);
+        base::Result<LayerRecord> e = LayerEntries(store_, out.layers[i], limits, &image_used);
         if (!e) return base::Fail(e.error());
         records[i] = std::move(*e);
         return {};

@@ -200,8 +200,8 @@ fs::RecordEntry ToRecord(TarEntry&& e) {
 }
 
 // The first half: reads the .deb and fills the store.
-Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path,
-                       const std::string& name) {
+Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path, const std::string& name,
+                       const base::Limits& limits) {
   Result<archive::DebFile> deb = archive::DebFile::Open(path, name);
   if (!deb) return Fail(deb.error());
   RawDeb raw;
@@ -212,6 +212,7 @@ Result<RawDeb> ReadDeb(const cache::Store& store, const std::string& path,
   const std::string& member = deb->data_member().name;
   Result<std::unique_ptr<archive::TarReader>> data = deb->OpenData();
   if (!data) return Fail(InDeb(data.error(), name, member));
+  (*data)->SetLimits(limits);
   std::unordered_map<std::string, EntryType> seen;
   for (;;) {
     Result<std::optional<TarEntry>> e = (*data)->Next();
@@ -301,9 +302,7 @@ std::optional<RawDeb> LoadRaw(const cache::Store& store, const std::string& sha2
 
 // --- The second half: options, checks against the packages below, tree. ---
 
-bool IsAliasDir(std::string_view path) {
-  return fs::IsMergedUsrDir(path);
-}
+bool IsAliasDir(std::string_view path) { return fs::IsMergedUsrDir(path); }
 
 // "lib/x/y" → "usr/lib/x/y"; nullopt for a path outside the alias dirs.
 std::optional<std::string> UnderUsr(const std::string& path) {
@@ -483,7 +482,7 @@ Result<UnpackedDeb> UnpackDeb(cache::Store& store, const std::string& deb_path,
   std::optional<RawDeb> raw = LoadRaw(store, deb_sha256);
   bool from_cache = raw.has_value();
   if (!raw) {
-    Result<RawDeb> read = ReadDeb(store, deb_path, name);
+    Result<RawDeb> read = ReadDeb(store, deb_path, name, options.limits);
     if (!read) return Fail(read.error());
     SaveRaw(store, deb_sha256, *read);
     raw = std::move(*read);

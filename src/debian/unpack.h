@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/limits.h"
 #include "cache/store.h"
 #include "fs/tree.h"
 
@@ -27,6 +28,8 @@ struct UnpackOptions {
   // How errors name the .deb ("libc6_2.36-9_amd64.deb"); empty: the file
   // name of the path given, which in the cache is only a digest.
   std::string name;
+  // Bounds on the data.tar (archive/tar_reader.h SetLimits).
+  base::Limits limits;
 };
 
 struct UnpackedDeb {

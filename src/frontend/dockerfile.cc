@@ -84,25 +84,38 @@ bool HasHeredoc(std::string_view s) {
 
 class Parser {
  public:
-  explicit Parser(Dockerfile& df) : df_(df), lines_(base::Split(df.text, '\n')) {
-    for (std::string& l : lines_)
-      if (!l.empty() && l.back() == '\r') l.pop_back();
-  }
+  Parser(Dockerfile& df, const base::Limits& limits) : df_(df), limits_(limits) {}
 
   base::Result<void> Run() {
+    // Count before splitting: a million empty lines should not cost a
+    // million strings first.
+    uint64_t count = static_cast<uint64_t>(std::count(df_.text.begin(), df_.text.end(), '\n')) +
+                     (!df_.text.empty() && df_.text.back() != '\n');
+    if (count > limits_.dockerfile_lines)
+      return base::Fail(base::LimitError(limits_, "dockerfile-lines",
+                                         fmt::format("'{}' ({} lines)", df_.path, count)));
+    lines_ = base::Split(df_.text, '\n');
+    for (std::string& l : lines_)
+      if (!l.empty() && l.back() == '\r') l.pop_back();
     size_t i = 0;
     DISTILL_TRY(Directives(i));
     for (; i < lines_.size(); ++i) {
       if (IsCommentOrBlank(lines_[i])) continue;
       int start = static_cast<int>(i) + 1;
       std::string text = lines_[i];
+      // Joined in place (amortized linear): only the newest line's end is
+      // looked at and the escape character dropped by shrinking.
       while (Continues(text, df_.escape)) {
-        text = std::string(DropContinuation(text));
+        text.resize(DropContinuation(text).size());
         ++i;
         while (i < lines_.size() && IsCommentOrBlank(lines_[i])) ++i;
         if (i >= lines_.size()) break;
         text += lines_[i];
+        if (text.size() > limits_.line_bytes) break;
       }
+      if (text.size() > limits_.line_bytes)
+        return base::Fail(DockerfileError(
+            df_, start, base::LimitError(limits_, "line-bytes", "the instruction").message()));
       DISTILL_TRY(Instruction(text, start));
     }
     return {};
@@ -204,6 +217,7 @@ class Parser {
   }
 
   Dockerfile& df_;
+  const base::Limits& limits_;
   std::vector<std::string> lines_;
 };
 
@@ -217,11 +231,12 @@ base::Error DockerfileError(const Dockerfile& df, int line, const std::string& w
   return base::Error("{}:{}: {}", df.path, line, what).WithDetail(source).AtPosition(df.path);
 }
 
-base::Result<Dockerfile> ParseDockerfile(const std::string& text, const std::string& path) {
+base::Result<Dockerfile> ParseDockerfile(const std::string& text, const std::string& path,
+                                         const base::Limits& limits) {
   Dockerfile df;
   df.path = path;
   df.text = text;
-  DISTILL_TRY(Parser(df).Run());
+  DISTILL_TRY(Parser(df, limits).Run());
   if (df.instructions.empty())
     return base::Fail("{}: no instructions (a Dockerfile needs at least a FROM)", path);
   return df;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/limits.h"
 
 namespace build {
 
@@ -37,7 +38,10 @@ struct Dockerfile {
 // "<path>:<line>: <what>" with the source line as detail. Unknown keywords
 // get a suggestion; keywords that distill cannot honour (ONBUILD,
 // HEALTHCHECK) and heredocs are errors here, before anything is built.
-base::Result<Dockerfile> ParseDockerfile(const std::string& text, const std::string& path);
+// `limits` bounds the physical lines (dockerfile-lines) and each joined
+// line (line-bytes); continuation lines are joined in linear time.
+base::Result<Dockerfile> ParseDockerfile(const std::string& text, const std::string& path,
+                                         const base::Limits& limits = {});
 
 // True when `path` names a Dockerfile by the usual conventions
 // (Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*), or, failing

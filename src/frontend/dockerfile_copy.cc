@@ -15,17 +15,24 @@ base::Result<void> Lowerer::Copy(Stage& s, const DockerInstruction& ins) {
   VarLookup vars = StageVars(s);
   std::vector<std::string> words;
   for (const std::string& w : ins.argv) {
-    base::Result<std::string> e = ExpandWord(w, vars, df_.escape);
+    base::Result<std::string> e = ExpandWord(w, vars, df_.escape, opts_.limits);
     if (!e) return At(ins.line, e);
     words.push_back(*e);
   }
   if (!ins.json) {
-    base::Result<std::vector<std::string>> e = ExpandWords(ins.rest, vars, df_.escape);
+    base::Result<std::vector<std::string>> e =
+        ExpandWords(ins.rest, vars, df_.escape, opts_.limits);
     if (!e) return At(ins.line, e);
     words = *e;
   }
   if (words.size() < 2)
     return Fail(ins.line, fmt::format("{} needs a source and a destination", ins.keyword));
+  // Paths become C strings when copied: a NUL would cut "app\0" to "app"
+  // at best, and "\0" to the whole context copied into itself.
+  for (const std::string& w : words)
+    if (w.find('\0') != std::string::npos)
+      return Fail(ins.line, fmt::format("{} path '{}' contains a NUL byte", ins.keyword,
+                                        w.substr(0, w.find('\0')) + "\\0..."));
   std::string dest = words.back();
   words.pop_back();
   if (words.size() > 1 && !base::EndsWith(dest, "/"))
@@ -38,7 +45,7 @@ base::Result<void> Lowerer::Copy(Stage& s, const DockerInstruction& ins) {
   if (words.size() > 1) f.layer = fmt::format("{}:{}", df_.path, ins.line);
   for (const auto& [name, raw] : ins.flags) {
     if (name == "link") continue;  // every layer is independent already
-    base::Result<std::string> v = ExpandWord(raw, vars, df_.escape);
+    base::Result<std::string> v = ExpandWord(raw, vars, df_.escape, opts_.limits);
     if (!v) return At(ins.line, v);
     if (name == "chown") f.owner = *v;
     if (name == "exclude") f.exclude.push_back(*v);

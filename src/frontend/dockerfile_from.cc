@@ -14,8 +14,8 @@
 
 #include "base/strings.h"
 #include "frontend/dockerfile_lower.h"
-#include "spec/recipes.h"
 #include "oci/reference.h"
+#include "spec/recipes.h"
 
 namespace build {
 

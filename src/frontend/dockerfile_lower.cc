@@ -189,7 +189,7 @@ base::Result<void> Lowerer::Arg(const DockerInstruction& ins, Stage* stage) {
     for (const auto& [k, v] : opts_.build_args)
       if (k == name) value = v;
     if (!value && eq != std::string::npos) {
-      base::Result<std::string> d = ExpandWord(w.substr(eq + 1), vars, df_.escape);
+      base::Result<std::string> d = ExpandWord(w.substr(eq + 1), vars, df_.escape, opts_.limits);
       if (!d) return At(ins.line, d);
       value = *d;
     }
@@ -215,7 +215,8 @@ base::Result<void> Lowerer::Instruction(Stage& s, const DockerInstruction& ins) 
   DISTILL_TRY(CheckFlags(ins, {}));
   VarLookup vars = StageVars(s);
   if (k == "ENV" || k == "LABEL") {
-    base::Result<Pairs> pairs = ExpandPairs(ins.rest, vars, df_.escape, /*legacy=*/true);
+    base::Result<Pairs> pairs =
+        ExpandPairs(ins.rest, vars, df_.escape, /*legacy=*/true, opts_.limits);
     if (!pairs) return At(ins.line, pairs);
     for (const auto& [key, value] : *pairs) {
       if (k == "LABEL") {
@@ -239,7 +240,7 @@ base::Result<void> Lowerer::Instruction(Stage& s, const DockerInstruction& ins) 
   }
   if (k == "VOLUME") {
     base::Result<std::vector<std::string>> vols =
-        ins.json ? ins.argv : ExpandWords(ins.rest, vars, df_.escape);
+        ins.json ? ins.argv : ExpandWords(ins.rest, vars, df_.escape, opts_.limits);
     if (!vols) return At(ins.line, vols);
     for (const std::string& v : *vols) {
       if (v.empty()) return Fail(ins.line, "VOLUME with an empty path");
@@ -247,7 +248,7 @@ base::Result<void> Lowerer::Instruction(Stage& s, const DockerInstruction& ins) 
     }
     return {};
   }
-  base::Result<std::string> word = ExpandWord(ins.rest, vars, df_.escape);
+  base::Result<std::string> word = ExpandWord(ins.rest, vars, df_.escape, opts_.limits);
   if (!word) return At(ins.line, word);
   if (k == "WORKDIR") {
     s.workdir = AbsPath(s.workdir, *word, false);
@@ -320,7 +321,8 @@ base::Result<void> Lowerer::Command(Stage& s, const DockerInstruction& ins) {
 
 base::Result<void> Lowerer::Expose(Stage& s, const DockerInstruction& ins) {
   DISTILL_TRY(CheckFlags(ins, {}));
-  base::Result<std::vector<std::string>> words = ExpandWords(ins.rest, StageVars(s), df_.escape);
+  base::Result<std::vector<std::string>> words =
+      ExpandWords(ins.rest, StageVars(s), df_.escape, opts_.limits);
   if (!words) return At(ins.line, words);
   for (const std::string& w : *words) {
     size_t slash = w.find('/');

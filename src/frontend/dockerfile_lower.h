@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/limits.h"
 #include "frontend/dockerfile.h"
 #include "spec/spec.h"
 
@@ -28,6 +29,8 @@ struct DockerfileOptions {
   // $TARGET* values would differ between them and using them is an error.
   std::string platform;
   bool several_platforms = false;
+  // expansion-bytes and expansion-depth bound variable substitution.
+  base::Limits limits = {};
 };
 
 // Parses "REF=TARGET" of --base-map; errors (a usage problem) name the text.

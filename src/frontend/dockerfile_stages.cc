@@ -24,7 +24,7 @@ base::Result<void> Lowerer::From(const DockerInstruction& ins) {
     static const std::set<std::string> kOwn = {"$BUILDPLATFORM", "${BUILDPLATFORM}",
                                                "$TARGETPLATFORM", "${TARGETPLATFORM}"};
     if (!kOwn.contains(*p)) {
-      base::Result<std::string> v = ExpandWord(*p, GlobalVars(), df_.escape);
+      base::Result<std::string> v = ExpandWord(*p, GlobalVars(), df_.escape, opts_.limits);
       if (!v) return At(ins.line, v);
       if (*v != target_platform_)
         return Fail(ins.line, fmt::format("FROM --platform '{}' differs from the platform being "
@@ -32,7 +32,8 @@ base::Result<void> Lowerer::From(const DockerInstruction& ins) {
                                           *v, target_platform_));
     }
   }
-  base::Result<std::vector<std::string>> words = ExpandWords(ins.rest, GlobalVars(), df_.escape);
+  base::Result<std::vector<std::string>> words =
+      ExpandWords(ins.rest, GlobalVars(), df_.escape, opts_.limits);
   if (!words) return At(ins.line, words);
   Stage s;
   s.index = static_cast<int>(stages_.size());

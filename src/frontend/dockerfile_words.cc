@@ -19,12 +19,14 @@ bool NameChar(char c) { return isalnum(static_cast<unsigned char>(c)) || c == '_
 
 class Lexer {
  public:
-  Lexer(std::string_view word, const VarLookup& vars, char escape)
-      : w_(word), vars_(vars), escape_(escape) {}
+  Lexer(std::string_view word, const VarLookup& vars, char escape, const base::Limits& limits,
+        uint64_t depth = 0)
+      : w_(word), vars_(vars), escape_(escape), limits_(limits), depth_(depth) {}
 
   base::Result<std::string> Word() {
     std::string out;
     while (i_ < w_.size()) {
+      if (out.size() > limits_.expansion_bytes) return TooLong();
       char c = w_[i_];
       if (c == '\'') {
         size_t close = w_.find('\'', i_ + 1);
@@ -44,6 +46,7 @@ class Lexer {
         ++i_;
       }
     }
+    if (out.size() > limits_.expansion_bytes) return TooLong();
     return out;
   }
 
@@ -116,7 +119,10 @@ class Lexer {
       return {};
     }
     if (op == '+' && !set) return {};
-    base::Result<std::string> word = Lexer(rest.substr(1), vars_, escape_).Word();
+    if (depth_ + 1 >= limits_.expansion_depth)
+      return base::Fail(base::LimitError(limits_, "expansion-depth", "the nesting of ${...}"));
+    base::Result<std::string> word =
+        Lexer(rest.substr(1), vars_, escape_, limits_, depth_ + 1).Word();
     if (!word) return base::Fail(word.error());
     if (op == '?') {
       if (set) {
@@ -146,9 +152,15 @@ class Lexer {
     return std::string_view::npos;
   }
 
+  std::unexpected<base::Error> TooLong() const {
+    return base::Fail(base::LimitError(limits_, "expansion-bytes", "the expanded word"));
+  }
+
   std::string_view w_;
   const VarLookup& vars_;
   char escape_;
+  const base::Limits& limits_;
+  uint64_t depth_;
   size_t i_ = 0;
 };
 
@@ -184,27 +196,27 @@ base::Result<std::vector<std::string>> SplitWords(std::string_view text, char es
   return words;
 }
 
-base::Result<std::string> ExpandWord(std::string_view word, const VarLookup& vars, char escape) {
-  return Lexer(word, vars, escape).Word();
+base::Result<std::string> ExpandWord(std::string_view word, const VarLookup& vars, char escape,
+                                     const base::Limits& limits) {
+  return Lexer(word, vars, escape, limits).Word();
 }
 
 base::Result<std::vector<std::string>> ExpandWords(std::string_view text, const VarLookup& vars,
-                                                   char escape) {
+                                                   char escape, const base::Limits& limits) {
   base::Result<std::vector<std::string>> raw = SplitWords(text, escape);
   if (!raw) return base::Fail(raw.error());
   std::vector<std::string> out;
   for (const std::string& w : *raw) {
-    base::Result<std::string> e = ExpandWord(w, vars, escape);
+    base::Result<std::string> e = ExpandWord(w, vars, escape, limits);
     if (!e) return base::Fail(e.error());
     out.push_back(std::move(*e));
   }
   return out;
 }
 
-base::Result<std::vector<std::pair<std::string, std::string>>> ExpandPairs(std::string_view text,
-                                                                           const VarLookup& vars,
-                                                                           char escape,
-                                                                           bool legacy) {
+base::Result<std::vector<std::pair<std::string, std::string>>> ExpandPairs(
+    std::string_view text, const VarLookup& vars, char escape, bool legacy,
+    const base::Limits& limits) {
   base::Result<std::vector<std::string>> raw = SplitWords(text, escape);
   if (!raw) return base::Fail(raw.error());
   std::vector<std::pair<std::string, std::string>> out;
@@ -215,7 +227,7 @@ base::Result<std::vector<std::pair<std::string, std::string>>> ExpandPairs(std::
     size_t blank = t.find_first_of(" \t");
     if (blank == std::string_view::npos)
       return base::Fail("'{}' has no value (expected KEY=VALUE or KEY VALUE)", t);
-    base::Result<std::string> v = ExpandWord(base::Trim(t.substr(blank)), vars, escape);
+    base::Result<std::string> v = ExpandWord(base::Trim(t.substr(blank)), vars, escape, limits);
     if (!v) return base::Fail(v.error());
     out.emplace_back((*raw)[0], *v);
     return out;
@@ -224,9 +236,9 @@ base::Result<std::vector<std::pair<std::string, std::string>>> ExpandPairs(std::
     size_t eq = w.find('=');
     if (eq == std::string::npos || eq == 0)
       return base::Fail("'{}' is not of the form KEY=VALUE", w);
-    base::Result<std::string> key = ExpandWord(w.substr(0, eq), vars, escape);
+    base::Result<std::string> key = ExpandWord(w.substr(0, eq), vars, escape, limits);
     if (!key) return base::Fail(key.error());
-    base::Result<std::string> v = ExpandWord(w.substr(eq + 1), vars, escape);
+    base::Result<std::string> v = ExpandWord(w.substr(eq + 1), vars, escape, limits);
     if (!v) return base::Fail(v.error());
     out.emplace_back(*key, *v);
   }

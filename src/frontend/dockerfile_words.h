@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/limits.h"
 
 namespace build {
 
@@ -29,19 +30,21 @@ base::Result<std::vector<std::string>> SplitWords(std::string_view text, char es
 // One word with quotes removed, escapes applied and variables substituted
 // (unset variables are empty, as in Docker). Errors: unterminated quotes or
 // braces, ${VAR:?message} with VAR unset, modifiers Docker has and distill
-// does not (${VAR#pattern}, ...).
-base::Result<std::string> ExpandWord(std::string_view word, const VarLookup& vars, char escape);
+// does not (${VAR#pattern}, ...), and from `limits` ${...} nested deeper
+// than expansion-depth or a result longer than expansion-bytes (checked
+// as the word grows, so doubling ARGs fail at the limit, not at the end).
+base::Result<std::string> ExpandWord(std::string_view word, const VarLookup& vars, char escape,
+                                     const base::Limits& limits = {});
 
 // SplitWords then ExpandWord on each.
 base::Result<std::vector<std::string>> ExpandWords(std::string_view text, const VarLookup& vars,
-                                                   char escape);
+                                                   char escape, const base::Limits& limits = {});
 
 // The KEY=VALUE pairs of ENV, LABEL and ARG-like text, values expanded. The
 // legacy form "KEY value with blanks" (no '=' in the first word) is one pair
 // when `legacy` allows it. Errors name the word without '='.
-base::Result<std::vector<std::pair<std::string, std::string>>> ExpandPairs(std::string_view text,
-                                                                           const VarLookup& vars,
-                                                                           char escape,
-                                                                           bool legacy);
+base::Result<std::vector<std::pair<std::string, std::string>>> ExpandPairs(
+    std::string_view text, const VarLookup& vars, char escape, bool legacy,
+    const base::Limits& limits = {});
 
 }  // namespace build

@@ -236,7 +236,10 @@ base::Result<Descriptor> ArchiveSource::FromDockerManifest() {
 
 }  // namespace
 
-base::Result<Uncompressed> HashUncompressed(const std::string& path) {
+base::Result<Uncompressed> HashUncompressed(const std::string& path, const base::Limits& limits) {
+  // The entries' data plus their headers: at most three 512-byte blocks
+  // each for the usual PAX/long-name forms.
+  uint64_t max_bytes = limits.layer_bytes + limits.layer_entries * 1536;
   // libarchive's "raw" format hands out the filtered (decompressed) stream
   // as one entry, whatever the filter found by magic bytes.
   std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(),
@@ -255,8 +258,12 @@ base::Result<Uncompressed> HashUncompressed(const std::string& path) {
   base::HashingSink hashing(nullptr);
   std::vector<uint8_t> buf(1 << 20);
   la_ssize_t n;
-  while ((n = archive_read_data(a.get(), buf.data(), buf.size())) > 0)
+  while ((n = archive_read_data(a.get(), buf.data(), buf.size())) > 0) {
     DISTILL_TRY(hashing.Write(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n))));
+    if (hashing.size() > max_bytes)
+      return base::Fail(
+          base::LimitError(limits, "layer-bytes", "the uncompressed stream").Context("'{}'", path));
+  }
   if (n < 0) return base::Fail("'{}': {}", path, why());
   uint64_t size = hashing.size();
   return Uncompressed{hashing.Digest(), size};

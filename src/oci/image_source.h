@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/sink.h"
 #include "oci/descriptor.h"
 #include "oci/reference.h"
@@ -39,11 +40,14 @@ class ImageSource {
 // The digest ("sha256:<hex>") and size of the file at `path` once its
 // compression (gzip, zstd, xz or none, found by magic bytes) is removed: a
 // layer blob's DiffID (image-spec config.md, "layer DiffID"). Errors name the
-// file: a corrupt or truncated stream.
+// file: a corrupt or truncated stream, or one longer than `max_bytes` (a
+// decompression bomb stops there, while streaming: "'<path>': the
+// uncompressed stream exceeds the limit layer-bytes ...").
 struct Uncompressed {
   std::string digest;
   uint64_t size = 0;
 };
-base::Result<Uncompressed> HashUncompressed(const std::string& path);
+base::Result<Uncompressed> HashUncompressed(const std::string& path,
+                                            const base::Limits& limits = {});
 
 }  // namespace oci

@@ -102,7 +102,7 @@ base::Result<Frontend> LoadFrontend(const BuildRequest& req) {
   base::Result<std::string> text = base::ReadFile(req.file);
   base::Result<Spec> spec;
   if (text && IsDockerfile(req.file, *text)) {
-    base::Result<Dockerfile> df = ParseDockerfile(*text, req.file);
+    base::Result<Dockerfile> df = ParseDockerfile(*text, req.file, req.dockerfile.limits);
     spec = df ? LowerDockerfile(*df, req.dockerfile) : base::Result<Spec>(base::Fail(df.error()));
   } else {
     spec = LoadSpec(req.file);
@@ -213,7 +213,9 @@ base::Result<oci::Bundle> BuildImage(
 }
 
 base::Result<BuildResult> Build(BuildContext& ctx, const BuildRequest& req) {
-  base::Result<Frontend> front = LoadFrontend(req);
+  BuildRequest limited = req;  // the Dockerfile frontend reads under --limit
+  limited.dockerfile.limits = ctx.options().limits;
+  base::Result<Frontend> front = LoadFrontend(limited);
   if (!front) return base::Fail(front.error());
   auto in_file = [&](const base::Error& e) {
     return base::Fail(e.position_file() == front->file ? e

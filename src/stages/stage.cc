@@ -382,14 +382,16 @@ base::Result<void> StageRunner::Files() {
   }
   std::string context =
       ctx_.options().context_dir.empty() ? base::DirName(spec_.path) : ctx_.options().context_dir;
+  ContextOptions options{.limits = ctx_.options().limits};
+  if (base::Result<const cache::Store*> store = ctx_.store()) options.store = *store;
   for (const FileSpec& f : stage_.files) {
     if (f.from.empty()) {
-      DISTILL_TRY(AddContextFiles(spec_, f, context, files_, accounts_));
+      DISTILL_TRY(AddContextFiles(spec_, f, context, files_, accounts_, options));
       continue;
     }
     base::Result<StageSource> src = StageFileSource(results_, spec_, f);
     if (!src) return base::Fail(src.error());
-    DISTILL_TRY(AddContextFiles(spec_, src->entry, src->dir, files_, accounts_));
+    DISTILL_TRY(AddContextFiles(spec_, src->entry, src->dir, files_, accounts_, options));
   }
   return {};
 }
