@@ -14,7 +14,8 @@ const std::vector<LimitInfo>& LimitTable() {
   static const std::vector<LimitInfo> table = {
       {"entry-bytes", "one archive entry's apparent size", "bytes", &Limits::entry_bytes},
       {"layer-bytes", "one layer or archive, unpacked", "bytes", &Limits::layer_bytes},
-      {"image-bytes", "all of an image's layers, unpacked", "bytes", &Limits::image_bytes},
+      {"image-bytes", "all of a registry base image's layers, unpacked", "bytes",
+       &Limits::image_bytes},
       {"layer-entries", "entries in one layer or archive", "count", &Limits::layer_entries},
       {"manifest-bytes", "a manifest, index or image config", "bytes", &Limits::manifest_bytes},
       {"token-bytes", "a registry token response", "bytes", &Limits::token_bytes},
@@ -30,7 +31,7 @@ const std::vector<LimitInfo>& LimitTable() {
        &Limits::expansion_bytes},
       {"expansion-depth", "nested ${...} in a Dockerfile word", "count", &Limits::expansion_depth},
       {"dockerfile-lines", "physical lines of a Dockerfile", "count", &Limits::dockerfile_lines},
-      {"line-bytes", "one joined line of a Dockerfile or spec", "bytes", &Limits::line_bytes},
+      {"line-bytes", "one joined line of a Dockerfile", "bytes", &Limits::line_bytes},
   };
   return table;
 }

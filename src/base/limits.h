@@ -21,7 +21,7 @@ struct Limits {
   // Archives (layers, .debs, ADD archives, stage results).
   uint64_t entry_bytes = uint64_t{8} << 30;   // one entry's apparent size
   uint64_t layer_bytes = uint64_t{32} << 30;  // one layer (or archive), unpacked
-  uint64_t image_bytes = uint64_t{64} << 30;  // all of an image's layers, unpacked
+  uint64_t image_bytes = uint64_t{64} << 30;  // all of a registry base's layers, unpacked
   uint64_t layer_entries = 1'000'000;         // entries in one layer or archive
   // Downloads. A blob or .deb is bounded by its declared size; these bound
   // what has no declared size.
@@ -39,7 +39,7 @@ struct Limits {
   uint64_t expansion_bytes = uint64_t{1} << 20;  // one word after variable expansion
   uint64_t expansion_depth = 64;                 // nested ${...}
   uint64_t dockerfile_lines = 100'000;           // physical lines of a Dockerfile
-  uint64_t line_bytes = uint64_t{1} << 20;       // one (joined) line of a Dockerfile or spec
+  uint64_t line_bytes = uint64_t{1} << 20;       // one (joined) line of a Dockerfile
 };
 
 // One row of the table: the name `--limit` and `limits:` use, what it
