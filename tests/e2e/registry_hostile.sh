@@ -77,11 +77,11 @@ hostile() {
   if [ ${#measure[@]} -eq 0 ]; then
     # No /usr/bin/time: an address-space cap stands in for the RSS check.
     (ulimit -v 1048576; timeout 120 "$DISTILL" build --progress=none --tls-verify=false \
-      --cache "$WORK/cache" "$@" -o "oci:$WORK/out-$name:1" "$WORK/app/distill.yaml") \
+      --cache "$WORK/cache" "$@" -o "oci:$WORK/out-$name:1" -f "$WORK/app/distill.yaml") \
       >/dev/null 2>"$WORK/err" || rc=$?
   else
     timeout 120 "${measure[@]}" "$DISTILL" build --progress=none --tls-verify=false \
-      --cache "$WORK/cache" "$@" -o "oci:$WORK/out-$name:1" "$WORK/app/distill.yaml" \
+      --cache "$WORK/cache" "$@" -o "oci:$WORK/out-$name:1" -f "$WORK/app/distill.yaml" \
       >/dev/null 2>"$WORK/err" || rc=$?
   fi
   local took=$((SECONDS - start))
