@@ -12,6 +12,6 @@ javac --release 17 -d "$WORK/src" "$WORK/src/JavaCheck.java"
 out=$(prun -v "$WORK/src:/check:ro" --entrypoint /usr/bin/java "oci:$WORK/l:java17" -Djava.awt.headless=true -cp /check JavaCheck) || fail "JavaCheck did not run: $out"
 n=$(echo "$out" | sed -n 's/^certs //p')
 [ "${n:-0}" -gt 100 ] || fail "trust store: $out"
-echo "$out" | grep -qx "charset UTF-8" || fail "charset: $out"
-echo "$out" | grep -q "^font .* true$" || fail "font: $out"
+grep -qx "charset UTF-8" <<<"$out" || fail "charset: $out"
+grep -q "^font .* true$" <<<"$out" || fail "font: $out"
 ok

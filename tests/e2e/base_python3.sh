@@ -37,8 +37,8 @@ for f in failed[:20]:
     print(f)
 P
 out=$(prun -v "$WORK/check.py:/check.py:ro" "oci:$WORK/l:python3" /check.py) || fail "python3 did not run: $out"
-echo "$out" | grep -qx "encoding utf-8" || fail "$out"
-echo "$out" | grep -qx "shell: absent" || fail "$out"
-echo "$out" | grep -qx "failed 0" || fail "stdlib imports failed: $out"
+grep -qx "encoding utf-8" <<<"$out" || fail "$out"
+grep -qx "shell: absent" <<<"$out" || fail "$out"
+grep -qx "failed 0" <<<"$out" || fail "stdlib imports failed: $out"
 expect_eq "python3 version" "$(prun --entrypoint /usr/bin/python3 "oci:$WORK/l:python3" -c 'import sys;print(sys.version_info[0])')" "3"
 ok

@@ -20,9 +20,9 @@ javac --release 17 -d "$WORK/src" "$WORK/src/JavaCheck.java"
 out=$(prun -v "$WORK/src:/check:ro" --entrypoint /usr/bin/java "oci:$WORK/l:java21" -Djava.awt.headless=true -cp /check JavaCheck) || fail "JavaCheck did not run: $out"
 n=$(echo "$out" | sed -n 's/^certs //p')
 [ "${n:-0}" -gt 100 ] || fail "trust store: $out"
-echo "$out" | grep -qx "charset UTF-8" || fail "charset: $out"
-echo "$out" | grep -q "^font .* true$" || fail "font: $out"
-echo "$out" | grep -qx "runtime 21" || fail "runtime: $out"
+grep -qx "charset UTF-8" <<<"$out" || fail "charset: $out"
+grep -q "^font .* true$" <<<"$out" || fail "font: $out"
+grep -qx "runtime 21" <<<"$out" || fail "runtime: $out"
 
 printf 'base: java17\ndebian: {suite: trixie}\n' > "$WORK/j17.yaml"
 rc=0

@@ -47,10 +47,10 @@ for f in failed[:20]:
     print(f)
 P
 out=$(prun -v "$WORK/chk:/chk:ro" "oci:$WORK/l:python3" /chk/stdlib_check.py) || fail "python3 did not run: $out"
-echo "$out" | grep -qx "version 3.13" || fail "$out"
-echo "$out" | grep -qx "encoding utf-8" || fail "$out"
-echo "$out" | grep -qx "shell: absent" || fail "$out"
-echo "$out" | grep -qx "failed 0" || fail "stdlib imports failed: $out"
+grep -qx "version 3.13" <<<"$out" || fail "$out"
+grep -qx "encoding utf-8" <<<"$out" || fail "$out"
+grep -qx "shell: absent" <<<"$out" || fail "$out"
+grep -qx "failed 0" <<<"$out" || fail "stdlib imports failed: $out"
 n=$(echo "$out" | sed -n 's/^modules //p')
 [ "${n:-0}" -gt 300 ] || fail "only $n modules found: $out"
 v=$(prun --entrypoint /usr/bin/python3 "oci:$WORK/l:python3" -c 'import sys, ssl; print(sys.executable, ssl.OPENSSL_VERSION.split()[1][:2])')

@@ -47,7 +47,7 @@ n=$(echo "$out" | sed -n 's/^certs //p')
 # file would show as "22:13 US" rather than failing.
 for want in "America/New_York 17:13 EST -0500" "US/Eastern 17:13 EST -0500" \
             "Asia/Kolkata 03:43 IST +0530" "UTC 22:13 UTC +0000"; do
-  echo "$out" | grep -qxF "$want" || fail "want '$want' in: $out"
+  grep -qxF "$want" <<<"$out" || fail "want '$want' in: $out"
 done
 
 umoci unpack --image "$WORK/app:static" "$WORK/u" >/dev/null
