@@ -63,8 +63,10 @@ build_digest() { "$DISTILL" build --progress=none "$@" | tail -n 1; }
 need_mirror() {
   need curl
   local uri
-  uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null)
-  [ -n "$uri" ] || uri=$(awk '$1=="deb"{for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null)
+  # A host may have either file (a pristine debootstrap/mmdebstrap root has
+  # only sources.list): a missing one is not an error under set -e.
+  uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk '$1=="deb"{for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null || true)
   [ -n "$uri" ] || skip "no Debian mirror in the apt configuration"
   curl -sf -o /dev/null --max-time 20 "$uri/dists/" 2>/dev/null || curl -sf -o /dev/null --max-time 20 -I "$uri/" || skip "mirror '$uri' unreachable"
 }

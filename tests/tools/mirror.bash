@@ -8,7 +8,9 @@ host_mirror() {
     awk '/^URIs:/{print $2; exit}' "$f"
     return
   done
-  awk '/^deb /{for(i=2;i<=NF;i++) if ($i ~ /:\/\//) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null
+  # Only sources.list (as in a pristine debootstrap/mmdebstrap root), or none:
+  # a missing file is no error under set -e.
+  awk '/^deb /{for(i=2;i<=NF;i++) if ($i ~ /:\/\//) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null || true
 }
 host_suite() {
   local f
@@ -17,6 +19,7 @@ host_suite() {
     awk '/^Suites:/{print $2; exit}' "$f"
     return
   done
+  sed -E 's/\[[^]]*\]//' /etc/apt/sources.list 2>/dev/null | awk '$1 == "deb" {print $3; exit}' || true
 }
 need_mirror() {
   need curl
